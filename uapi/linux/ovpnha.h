@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * ovpnha - high availability and diagnostics for OpenVPN gateways
+ *
+ * Generic netlink contract between the ovpnha kernel module and userspace.
+ * The human-readable specification is Documentation/netlink/ovpnha.yaml;
+ * keep both in step.
+ *
+ * Objects are carried in one nested attribute per object (OVPNHA_A_PEER,
+ * OVPNHA_A_IROUTE, OVPNHA_A_INFO, OVPNHA_A_STATS).  Every change to a table
+ * is also multicast on the "events" group, using the same command number as
+ * the request that caused it, with OVPNHA_A_SEQ set to the per-netns event
+ * sequence number the change was given.
+ */
+#ifndef _UAPI_LINUX_OVPNHA_H
+#define _UAPI_LINUX_OVPNHA_H
+
+#define OVPNHA_FAMILY_NAME	"ovpnha"
+#define OVPNHA_FAMILY_VERSION	1
+#define OVPNHA_MCGRP_EVENTS	"events"
+
+/* Longest common name accepted, without the terminating NUL (as OpenVPN). */
+#define OVPNHA_CN_MAXLEN	64
+
+/*
+ * Peer ids are cluster-unique without coordination: when userspace does not
+ * pick one, the kernel allocates it from the block of the node that created
+ * the peer, i.e. (node_id << OVPNHA_PEER_ID_NODE_SHIFT) | n, n >= 1.
+ */
+#define OVPNHA_PEER_ID_NODE_SHIFT	24
+#define OVPNHA_NODE_ID_MAX		255
+
+enum ovpnha_cmd {
+	OVPNHA_CMD_UNSPEC,
+	OVPNHA_CMD_PEER_NEW,	/* admin; replies with the new peer */
+	OVPNHA_CMD_PEER_SET,	/* admin; by OVPNHA_A_PEER_ID */
+	OVPNHA_CMD_PEER_DEL,	/* admin; by OVPNHA_A_PEER_ID */
+	OVPNHA_CMD_PEER_GET,	/* do: by id; dump: all, or filtered by CN */
+	OVPNHA_CMD_IROUTE_NEW,	/* admin; prefix + owning peer id */
+	OVPNHA_CMD_IROUTE_DEL,	/* admin; prefix (+ optional peer id check) */
+	OVPNHA_CMD_IROUTE_GET,	/* do: longest-prefix lookup of an address;
+				 * dump: every iroute, optionally of one peer
+				 */
+	OVPNHA_CMD_INFO_GET,	/* do: node id, limits, counts, object counters */
+	OVPNHA_CMD_STATS_GET,	/* do: counters summed over CPUs */
+	OVPNHA_CMD_CONFIG_SET,	/* admin; node id */
+	OVPNHA_CMD_FLUSH,	/* admin; delete every peer (and their iroutes) */
+
+	__OVPNHA_CMD_MAX,
+	OVPNHA_CMD_MAX = __OVPNHA_CMD_MAX - 1
+};
+
+enum ovpnha_a {
+	OVPNHA_A_UNSPEC,
+	OVPNHA_A_PEER,		/* nest, enum ovpnha_a_peer */
+	OVPNHA_A_IROUTE,	/* nest, enum ovpnha_a_iroute */
+	OVPNHA_A_INFO,		/* nest, enum ovpnha_a_info */
+	OVPNHA_A_STATS,		/* nest, enum ovpnha_a_stats */
+	OVPNHA_A_SEQ,		/* u64: event sequence of a change, or the
+				 * sequence a dump message is consistent with
+				 */
+	OVPNHA_A_PAD,
+
+	__OVPNHA_A_MAX,
+	OVPNHA_A_MAX = __OVPNHA_A_MAX - 1
+};
+
+enum ovpnha_a_peer {
+	OVPNHA_A_PEER_UNSPEC,
+	OVPNHA_A_PEER_ID,		/* u32, 0 is invalid */
+	OVPNHA_A_PEER_CN,		/* string, 1..OVPNHA_CN_MAXLEN bytes */
+	OVPNHA_A_PEER_REMOTE_IPV4,	/* binary, 4 bytes, network order */
+	OVPNHA_A_PEER_REMOTE_IPV6,	/* binary, 16 bytes */
+	OVPNHA_A_PEER_REMOTE_PORT,	/* u16, network order (NLA_BE16) */
+	OVPNHA_A_PEER_PROTO,		/* u8, IPPROTO_UDP (default) or
+					 * IPPROTO_TCP
+					 */
+	OVPNHA_A_PEER_VPN_IPV4,		/* binary, 4 bytes */
+	OVPNHA_A_PEER_VPN_IPV6,		/* binary, 16 bytes */
+	OVPNHA_A_PEER_ORIGIN,		/* u32 node id that created the peer;
+					 * defaults to this node's id
+					 */
+	OVPNHA_A_PEER_CREATED,		/* u64 ns since the Unix epoch
+					 * (CLOCK_REALTIME); settable so a
+					 * replica keeps "connected since"
+					 */
+	OVPNHA_A_PEER_UPDATED,		/* u64 ns since the Unix epoch, read-only */
+	OVPNHA_A_PEER_RX_BYTES,		/* u64, as reported by OpenVPN */
+	OVPNHA_A_PEER_TX_BYTES,		/* u64 */
+	OVPNHA_A_PEER_IROUTE_COUNT,	/* u32, read-only */
+	OVPNHA_A_PEER_PAD,
+
+	__OVPNHA_A_PEER_MAX,
+	OVPNHA_A_PEER_MAX = __OVPNHA_A_PEER_MAX - 1
+};
+
+enum ovpnha_a_iroute {
+	OVPNHA_A_IROUTE_UNSPEC,
+	OVPNHA_A_IROUTE_PEER_ID,	/* u32 owning peer */
+	OVPNHA_A_IROUTE_IPV4,		/* binary, 4 bytes */
+	OVPNHA_A_IROUTE_IPV6,		/* binary, 16 bytes */
+	OVPNHA_A_IROUTE_PREFIXLEN,	/* u8, <= 32 (IPv4) or <= 128 (IPv6);
+					 * absent in a lookup request
+					 */
+	OVPNHA_A_IROUTE_VPN_ADDR,	/* flag: entry is the peer's own virtual
+					 * address (implicit /32 or /128), not
+					 * an iroute; only in lookup replies
+					 */
+
+	__OVPNHA_A_IROUTE_MAX,
+	OVPNHA_A_IROUTE_MAX = __OVPNHA_A_IROUTE_MAX - 1
+};
+
+enum ovpnha_a_info {
+	OVPNHA_A_INFO_UNSPEC,
+	OVPNHA_A_INFO_VERSION,		/* string, module version */
+	OVPNHA_A_INFO_NODE_ID,		/* u32, 1..OVPNHA_NODE_ID_MAX */
+	OVPNHA_A_INFO_PEERS,		/* u32, peers in this netns */
+	OVPNHA_A_INFO_IROUTES,		/* u32, iroutes in this netns */
+	OVPNHA_A_INFO_MAX_PEERS,	/* u32, per-netns limit */
+	OVPNHA_A_INFO_MAX_IROUTES,	/* u32, per-netns limit */
+	OVPNHA_A_INFO_SEQ,		/* u64, last event sequence number */
+	OVPNHA_A_INFO_OBJ_PEERS_ALLOC,	/* u64, module-wide object counters: */
+	OVPNHA_A_INFO_OBJ_PEERS_FREE,	/*   created == freed once all tables */
+	OVPNHA_A_INFO_OBJ_NODES_ALLOC,	/*   are empty and RCU has run       */
+	OVPNHA_A_INFO_OBJ_NODES_FREE,
+	OVPNHA_A_INFO_OBJ_NETNS_INIT,
+	OVPNHA_A_INFO_OBJ_NETNS_EXIT,
+	OVPNHA_A_INFO_PAD,
+
+	__OVPNHA_A_INFO_MAX,
+	OVPNHA_A_INFO_MAX = __OVPNHA_A_INFO_MAX - 1
+};
+
+/*
+ * Per-CPU counters.  The order is stable uapi: it is the column order of
+ * /proc/net/stat/ovpnha after its two leading gauges ("peers", "iroutes").
+ * New counters are only ever appended.  OVPNHA_A_STATS carries one u64
+ * attribute per counter, with attribute type = counter index + 1.
+ */
+enum ovpnha_stat {
+	OVPNHA_STAT_PEER_NEW,		/* peers created */
+	OVPNHA_STAT_PEER_DEL,		/* peers deleted */
+	OVPNHA_STAT_IROUTE_NEW,		/* iroutes added */
+	OVPNHA_STAT_IROUTE_DEL,		/* iroutes removed */
+	OVPNHA_STAT_LIMIT,		/* refused: a table limit was reached */
+	OVPNHA_STAT_CONFLICT,		/* refused: id, endpoint or prefix
+					 * already owned
+					 */
+	OVPNHA_STAT_NOMEM,		/* refused: allocation failed */
+	OVPNHA_STAT_LOOKUP,		/* LPM lookups done */
+	OVPNHA_STAT_LOOKUP_MISS,	/* LPM lookups that matched nothing */
+	OVPNHA_STAT_DROP_NO_IROUTE,	/* into tunnel, no peer covers dst */
+	OVPNHA_STAT_DROP_WRONG_ROLE,	/* transport packet in wrong role */
+	OVPNHA_STAT_DROP_EPOCH,		/* replicated write, lower epoch */
+	OVPNHA_STAT_DROP_REPL,		/* replicated write refused */
+	OVPNHA_STAT_GARP_FAIL,		/* gratuitous ARP/NA not sent */
+	OVPNHA_STAT_DNS_CLASH_RESOLVED,	/* DNS clash resolved by the kernel */
+	OVPNHA_STAT_DNS_CLASH_LOST,	/* DNS clash the kernel dropped */
+	OVPNHA_STAT_CT_INSERT_FAILED,	/* replicated flow not inserted */
+
+	__OVPNHA_STAT_MAX,
+	OVPNHA_STAT_MAX = __OVPNHA_STAT_MAX - 1
+};
+
+#endif /* _UAPI_LINUX_OVPNHA_H */
