@@ -36,9 +36,12 @@ void ovpnha_lpm_init(struct ovpnha_lpm *t);
 void ovpnha_lpm_free(struct ovpnha_lpm *t, struct mutex *lock);
 
 /*
- * Insert @addr/@cidr owned by @peer (linked into peer->lpm_list).
+ * Insert @addr/@cidr owned by @peer (linked into peer->lpm_list; peer's
+ * n_iroutes counts the entries that are not @vpn_addr).  @addr is in network
+ * byte order (struct in_addr / in6_addr, need not be aligned).
  * -EEXIST if the exact prefix is already present (any owner; *owner is set
- * to it when @owner is not NULL), -EINVAL for a bad cidr, -ENOMEM.
+ * to it when @owner is not NULL), -EINVAL for a bad cidr or a NULL @peer,
+ * -EAFNOSUPPORT for a family other than AF_INET/AF_INET6, -ENOMEM.
  * Host bits of @addr are ignored (masked off).
  */
 int ovpnha_lpm_insert(struct ovpnha_lpm *t, int family, const void *addr,
@@ -49,17 +52,21 @@ int ovpnha_lpm_insert(struct ovpnha_lpm *t, int family, const void *addr,
  * Remove the exact prefix.  If @peer is not NULL the prefix must belong to
  * it (-EPERM otherwise).  -ENOENT if absent.  @vpn_addr must match the
  * entry's flag (-ENOENT otherwise), so an iroute delete cannot remove a
- * virtual address.
+ * virtual address.  The flag is checked before the owner: -ENOENT wins over
+ * -EPERM.  -EINVAL for a bad cidr, -EAFNOSUPPORT for a bad family.
  */
 int ovpnha_lpm_remove(struct ovpnha_lpm *t, int family, const void *addr,
-		      u8 cidr, struct ovpnha_peer *peer, bool vpn_addr,
-		      struct mutex *lock);
+		      u8 cidr, struct ovpnha_peer *peer,
+		      bool vpn_addr, struct mutex *lock);
 
 /* Remove every entry of @peer, in O(entries of the peer). */
-void ovpnha_lpm_remove_by_peer(struct ovpnha_lpm *t, struct ovpnha_peer *peer,
-			       struct mutex *lock);
+void ovpnha_lpm_remove_by_peer(struct ovpnha_lpm *t,
+			       struct ovpnha_peer *peer, struct mutex *lock);
 
-/* Longest-prefix match; caller holds rcu_read_lock().  false if no match. */
+/*
+ * Longest-prefix match of @addr (network byte order, need not be aligned);
+ * caller holds rcu_read_lock().  false if no match (or a bad family).
+ */
 bool ovpnha_lpm_lookup(struct ovpnha_lpm *t, int family, const void *addr,
 		       struct ovpnha_lpm_match *m);
 
@@ -67,14 +74,21 @@ bool ovpnha_lpm_lookup(struct ovpnha_lpm *t, int family, const void *addr,
  * Walk the entries of one peer (caller holds the table mutex or RCU):
  * used by dumps.  Calls @fn for each entry after skipping the first @skip;
  * stops and returns the number of entries visited so far if @fn returns
- * non-zero.
+ * non-zero.  Precisely: the return value counts the skipped entries plus
+ * those for which @fn returned 0 (the entry @fn refused is not counted), so
+ * a dump resumes by passing it back as @skip.  @addr is in network byte
+ * order (4 bytes used for AF_INET, 16 for AF_INET6), host bits zero.
  */
 int ovpnha_lpm_walk_peer(struct ovpnha_peer *peer, unsigned long skip,
 			 int (*fn)(void *ctx, int family, const u8 *addr,
 				   u8 cidr, bool vpn_addr),
 			 void *ctx);
 
-/* Module-wide node object counters (created / freed after RCU). */
+/*
+ * Module-wide node object counters (created / freed after RCU).  Nodes come
+ * from the "ovpnha_lpm_node" (IPv4, 64 B) and "ovpnha_lpm_node6" (IPv6, 80 B)
+ * slab caches; n entries need at most 2n - 1 nodes.
+ */
 u64 ovpnha_lpm_nodes_alloc(void);
 u64 ovpnha_lpm_nodes_freed(void);
 
