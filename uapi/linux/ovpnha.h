@@ -45,6 +45,17 @@ enum ovpnha_cmd {
 	OVPNHA_CMD_STATS_GET,	/* do: counters summed over CPUs */
 	OVPNHA_CMD_CONFIG_SET,	/* admin; node id */
 	OVPNHA_CMD_FLUSH,	/* admin; delete every peer (and their iroutes) */
+	OVPNHA_CMD_TUNNEL_NEW,	/* admin; declare a tunnel device (+ transport) */
+	OVPNHA_CMD_TUNNEL_DEL,	/* admin */
+	OVPNHA_CMD_TUNNEL_GET,	/* dump: the tunnel devices */
+	OVPNHA_CMD_DROP_SAMPLE,	/* notification only: a rate-limited sample
+				 * of a drop, OVPNHA_A_DROP nest
+				 */
+	OVPNHA_CMD_DNSGUARD_NEW, /* admin; a source prefix whose DNS to local
+				  * resolvers is kept out of conntrack
+				  */
+	OVPNHA_CMD_DNSGUARD_DEL, /* admin */
+	OVPNHA_CMD_DNSGUARD_GET, /* dump */
 
 	__OVPNHA_CMD_MAX,
 	OVPNHA_CMD_MAX = __OVPNHA_CMD_MAX - 1
@@ -60,6 +71,9 @@ enum ovpnha_a {
 				 * sequence a dump message is consistent with
 				 */
 	OVPNHA_A_PAD,
+	OVPNHA_A_TUNNEL,	/* nest, enum ovpnha_a_tunnel */
+	OVPNHA_A_DROP,		/* nest, enum ovpnha_a_drop */
+	OVPNHA_A_DNSGUARD,	/* nest, enum ovpnha_a_dnsguard */
 
 	__OVPNHA_A_MAX,
 	OVPNHA_A_MAX = __OVPNHA_A_MAX - 1
@@ -89,6 +103,10 @@ enum ovpnha_a_peer {
 	OVPNHA_A_PEER_TX_BYTES,		/* u64 */
 	OVPNHA_A_PEER_IROUTE_COUNT,	/* u32, read-only */
 	OVPNHA_A_PEER_PAD,
+	OVPNHA_A_PEER_DROPS,		/* nest, read-only: this peer's drops,
+					 * one u64 per enum ovpnha_stat
+					 * (type = index + 1), only non-zero
+					 */
 
 	__OVPNHA_A_PEER_MAX,
 	OVPNHA_A_PEER_MAX = __OVPNHA_A_PEER_MAX - 1
@@ -127,9 +145,59 @@ enum ovpnha_a_info {
 	OVPNHA_A_INFO_OBJ_NETNS_INIT,
 	OVPNHA_A_INFO_OBJ_NETNS_EXIT,
 	OVPNHA_A_INFO_PAD,
+	OVPNHA_A_INFO_ENFORCE,		/* u8 0/1: drop packets into a tunnel
+					 * that no peer covers and answer ICMP
+					 * unreachable (default 0: count, log)
+					 */
+	OVPNHA_A_INFO_DNS_GUARD,	/* u8 0/1: DNS guard on */
+	OVPNHA_A_INFO_DROP_TRACE,	/* u8 0/1: attribute kernel drops of
+					 * peer traffic (skb:kfree_skb)
+					 */
+	OVPNHA_A_INFO_DROP_TRACE_AVAIL,	/* u8, read-only: the running kernel
+					 * offers the tracepoint with reasons
+					 */
 
 	__OVPNHA_A_INFO_MAX,
 	OVPNHA_A_INFO_MAX = __OVPNHA_A_INFO_MAX - 1
+};
+
+enum ovpnha_a_tunnel {
+	OVPNHA_A_TUNNEL_UNSPEC,
+	OVPNHA_A_TUNNEL_IFNAME,		/* string, < IFNAMSIZ */
+	OVPNHA_A_TUNNEL_IFINDEX,	/* u32, read-only (0: device absent) */
+	OVPNHA_A_TUNNEL_PORT,		/* u16 network order: local transport
+					 * port of the OpenVPN server
+					 */
+	OVPNHA_A_TUNNEL_PROTO,		/* u8, IPPROTO_UDP or IPPROTO_TCP */
+
+	__OVPNHA_A_TUNNEL_MAX,
+	OVPNHA_A_TUNNEL_MAX = __OVPNHA_A_TUNNEL_MAX - 1
+};
+
+enum ovpnha_a_drop {
+	OVPNHA_A_DROP_UNSPEC,
+	OVPNHA_A_DROP_REASON,		/* u32, enum ovpnha_stat */
+	OVPNHA_A_DROP_KERNEL_REASON,	/* u32, kernel skb drop reason */
+	OVPNHA_A_DROP_PEER_ID,		/* u32, when attributed */
+	OVPNHA_A_DROP_SRC_IPV4,		/* binary 4 */
+	OVPNHA_A_DROP_DST_IPV4,		/* binary 4 */
+	OVPNHA_A_DROP_SRC_IPV6,		/* binary 16 */
+	OVPNHA_A_DROP_DST_IPV6,		/* binary 16 */
+	OVPNHA_A_DROP_IFINDEX,		/* u32 */
+	OVPNHA_A_DROP_COUNT,		/* u32: drops folded into this sample */
+
+	__OVPNHA_A_DROP_MAX,
+	OVPNHA_A_DROP_MAX = __OVPNHA_A_DROP_MAX - 1
+};
+
+enum ovpnha_a_dnsguard {
+	OVPNHA_A_DNSGUARD_UNSPEC,
+	OVPNHA_A_DNSGUARD_IPV4,		/* binary 4 */
+	OVPNHA_A_DNSGUARD_IPV6,		/* binary 16 */
+	OVPNHA_A_DNSGUARD_PREFIXLEN,	/* u8 */
+
+	__OVPNHA_A_DNSGUARD_MAX,
+	OVPNHA_A_DNSGUARD_MAX = __OVPNHA_A_DNSGUARD_MAX - 1
 };
 
 /*
