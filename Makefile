@@ -8,6 +8,7 @@
 #   make check                the whole test suite: host tests, static checks,
 #                             then the selftests inside a QEMU guest
 #   make demo                 boot the guest and run the scripted demo
+#   make check-matrix         the guest selftests on 5.10, 6.1 and 6.12
 #   make guest-module         build the module for the guest kernel (SUITE)
 #
 # SUITE=bullseye|bookworm|trixie picks the guest kernel (default bookworm).
@@ -22,7 +23,7 @@ KSRC_TARBALL	:= /usr/src/linux-source-6.1.tar.xz
 export SUITE
 
 .PHONY: all module tool modules clean check test-host static-checks \
-	guest-module test-vm demo install checkpatch sparse
+	guest-module test-vm demo install checkpatch sparse check-matrix
 
 all: module tool
 
@@ -65,6 +66,10 @@ test-vm: guest-module tool
 # The test command (README and .ci/run run exactly this).
 check:
 	selftests/check
+
+# The kernel matrix: 5.10, 6.1 and 6.12 guests (see selftests/matrix).
+check-matrix:
+	selftests/matrix
 
 demo: guest-module tool
 	selftests/vm/run --suite $(SUITE) -- selftests/demo.sh
