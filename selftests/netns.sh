@@ -43,7 +43,7 @@ for ns in 1 2 3; do
 		echo "peer add cn c$i remote 10.$ns.$((i / 250)).$((i % 250 + 1)) port 1194 id $i vpn-ip 100.64.$((i / 250)).$((i % 250 + 1))"
 		echo "iroute add 172.$((16 + ns)).$((i / 16)).$((i % 16 * 16))/28 peer $i"
 	done > "$batch"
-	ovpnhactl -n "fill$ns" -b "$batch"
+	ovpnhactl -n "fill$ns" -b "$batch" >/dev/null
 	expect_eq "fill$ns peers" "$(info_field peers "fill$ns")" 300
 	expect_eq "fill$ns iroutes" "$(info_field iroutes "fill$ns")" 300
 done

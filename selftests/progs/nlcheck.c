@@ -173,7 +173,8 @@ static void run_invalid(void)
 	big[sizeof(big) - 1] = 0;
 	m = req(OVPNHA_CMD_PEER_NEW, 0);
 	put_peer_cn(m, big);
-	expect("PEER_NEW with a 65-byte common name", m, -ERANGE, NULL);
+	expect("PEER_NEW with a 65-byte common name", m, -EINVAL,
+	       "failed policy validation");
 
 	m = req(OVPNHA_CMD_PEER_NEW, 0);
 	put_peer_cn(m, "");
@@ -198,7 +199,8 @@ static void run_invalid(void)
 	nla_put_string(m, OVPNHA_A_PEER_CN, "short");
 	nla_put(m, OVPNHA_A_PEER_REMOTE_IPV4, 3, &a4);
 	nla_nest_end(m, n);
-	expect("PEER_NEW with a 3-byte IPv4 endpoint", m, -EINVAL, NULL);
+	expect("PEER_NEW with a 3-byte IPv4 endpoint", m, -ERANGE,
+	       "size out of range");
 
 	m = req(OVPNHA_CMD_PEER_NEW, 0);
 	n = nla_nest_start(m, OVPNHA_A_PEER);
