@@ -12,8 +12,21 @@ netns_add st
 f=/proc/net/stat/ovpnha
 
 stat_sum() { # column name -> sum over CPU lines, in decimal
-	ip netns exec st awk -v col="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
-		{ s += strtonum("0x" $c) } END { print s + 0 }' "$f"
+	local hdr line col=-1 i sum=0
+	local -a names vals
+	{
+		read -r hdr
+		read -ra names <<<"$hdr"
+		for i in "${!names[@]}"; do
+			[ "${names[$i]}" = "$1" ] && col=$i
+		done
+		[ "$col" -ge 0 ] || fail "no column $1 in $f"
+		while read -r line; do
+			read -ra vals <<<"$line"
+			sum=$((sum + 16#${vals[$col]}))
+		done
+	} < <(ip netns exec st cat "$f")
+	echo "$sum"
 }
 
 ids=()
@@ -36,7 +49,8 @@ ncpu=$(ls -d /sys/devices/system/cpu/cpu[0-9]* | wc -l)
 possible=$(cat /sys/devices/system/cpu/possible)
 lines=$(ip netns exec st tail -n +2 "$f" | wc -l)
 log "possible CPUs: $possible ($ncpu present), $lines lines"
-bad=$(ip netns exec st tail -n +2 "$f" | awk -v n="$ncol" 'NF != n || !/^[0-9a-f]{8}( [0-9a-f]{8})*$/' | wc -l)
+bad=$(ip netns exec st tail -n +2 "$f" | awk -v n="$ncol" 'NF != n' | wc -l)
+bad=$((bad + $(ip netns exec st tail -n +2 "$f" | grep -Evc '^[0-9a-f]{8}( [0-9a-f]{8})*$' || true)))
 expect_eq "malformed lines" "$bad" 0
 [ "$lines" -ge "$ncpu" ] || fail "$lines lines for $ncpu CPUs"
 
@@ -60,14 +74,15 @@ done
 ovpnhactl -n st stats
 
 # lnstat (iproute2) parses the file like nf_conntrack's.
-keys=$(ip netns exec st lnstat -d -f ovpnha)
+# (lnstat 6.1 exits 1 even when it worked: judge by its output.)
+keys=$(ip netns exec st lnstat -d -f ovpnha || true)
 log "$keys"
 grep -q '/proc/net/stat/ovpnha:' <<<"$keys" || fail "lnstat -d does not list ovpnha"
 grep -Eq '^[[:space:]]+3: peer_new$' <<<"$keys" || fail "lnstat -d: peer_new is not key 3"
-j=$(ip netns exec st lnstat -j -f ovpnha -c 1 -i 1)
+j=$(ip netns exec st lnstat -j -f ovpnha -c 1 -i 1 || true)
 log "$j"
 expect_eq "lnstat peer_new" "$(jq -r '.peer_new' <<<"$j")" 3
 expect_eq "lnstat conflict" "$(jq -r '.conflict' <<<"$j")" 1
-ip netns exec st lnstat -f ovpnha -f nf_conntrack -c 1 -i 1 -k peer_new,conflict,entries,insert_failed
+ip netns exec st lnstat -f ovpnha -f nf_conntrack -c 1 -i 1 -k peer_new,conflict,entries,insert_failed || true
 cleanup_netns
 dmesg_clean_since "$mark"
