@@ -61,4 +61,52 @@ static inline char *ovpnha_extack_buf(void)
 
 /* --- end of core --- */
 
+/* --- drop attribution (droptrace.c) --- */
+
+#include <linux/rcupdate.h>
+#include <linux/skbuff.h>
+
+/*
+ * 6.0 named the skb drop reasons (DEFINE_DROP_REASON) that the
+ * skb:kfree_skb tracepoint carries.  Earlier kernels (5.10) have neither:
+ * drop-trace is reported unavailable there.  6.4 moved the names into
+ * per-subsystem lists (the core's is subsystem 0).  6.11 added the
+ * receiving socket to the tracepoint; Kbuild looks for it in the headers
+ * and defines OVPNHA_KFREE_SKB_RX_SK.
+ */
+#ifdef DEFINE_DROP_REASON
+#include <net/dropreason.h>
+#define OVPNHA_HAVE_DROP_REASONS 1
+
+#ifdef OVPNHA_KFREE_SKB_RX_SK
+#define OVPNHA_KFREE_SKB_PROBE_ARGS	void *data, struct sk_buff *skb, \
+	void *location, enum skb_drop_reason reason, struct sock *rx_sk
+#else
+#define OVPNHA_KFREE_SKB_PROBE_ARGS	void *data, struct sk_buff *skb, \
+	void *location, enum skb_drop_reason reason
+#endif
+
+#ifdef SKB_DROP_REASON_SUBSYS_SHIFT
+static inline const char *ovpnha_drop_reason_name(unsigned int reason)
+{
+	const struct drop_reason_list *l;
+	const char *name = NULL;
+
+	rcu_read_lock();
+	l = rcu_dereference(drop_reasons_by_subsys[SKB_DROP_REASON_SUBSYS_CORE]);
+	if (l && reason < l->n_reasons)
+		name = l->reasons[reason];	/* static strings */
+	rcu_read_unlock();
+	return name;
+}
+#else
+static inline const char *ovpnha_drop_reason_name(unsigned int reason)
+{
+	return reason < SKB_DROP_REASON_MAX ? drop_reasons[reason] : NULL;
+}
+#endif
+#endif /* DEFINE_DROP_REASON */
+
+/* --- end of drop attribution --- */
+
 #endif /* _OVPNHA_COMPAT_H */

@@ -13,6 +13,9 @@
 #include <net/genetlink.h>
 
 #include "main.h"
+#include "dnsguard.h"
+#include "droptrace.h"
+#include "hooks.h"
 #include "netlink.h"
 #include "peer.h"
 #include "stats.h"
@@ -101,13 +104,28 @@ static int __init ovpnha_init(void)
 	err = register_pernet_subsys(&ovpnha_net_ops);
 	if (err)
 		goto err_peer;
-	err = ovpnha_nl_register();
+	err = ovpnha_hooks_init();
 	if (err)
 		goto err_pernet;
+	err = ovpnha_droptrace_init();
+	if (err)
+		goto err_hooks;
+	err = ovpnha_dnsguard_init();
+	if (err)
+		goto err_droptrace;
+	err = ovpnha_nl_register();
+	if (err)
+		goto err_dnsguard;
 
 	pr_info("version %s loaded\n", OVPNHA_VERSION);
 	return 0;
 
+err_dnsguard:
+	ovpnha_dnsguard_exit();
+err_droptrace:
+	ovpnha_droptrace_exit();
+err_hooks:
+	ovpnha_hooks_exit();
 err_pernet:
 	unregister_pernet_subsys(&ovpnha_net_ops);
 err_peer:
@@ -120,6 +138,9 @@ err_lpm:
 static void __exit ovpnha_exit(void)
 {
 	ovpnha_nl_unregister();
+	ovpnha_dnsguard_exit();
+	ovpnha_droptrace_exit();
+	ovpnha_hooks_exit();
 	unregister_pernet_subsys(&ovpnha_net_ops);
 	rcu_barrier();
 	ovpnha_peer_cache_exit();

@@ -22,17 +22,14 @@
 #include <net/sock.h>
 
 #include "compat.h"
+#include "droptrace.h"
+#include "hooks.h"
 #include "lpm.h"
 #include "main.h"
 #include "netlink.h"
+#include "nl_tunnel.h"
 #include "peer.h"
 #include "stats.h"
-
-static struct genl_family ovpnha_nl_family;
-
-enum ovpnha_nl_mcgrp {
-	OVPNHA_NL_MCGRP_EVENTS,
-};
 
 static const struct genl_multicast_group ovpnha_nl_mcgrps[] = {
 	[OVPNHA_NL_MCGRP_EVENTS] = { .name = OVPNHA_MCGRP_EVENTS },
@@ -60,6 +57,8 @@ static const struct nla_policy ovpnha_peer_policy[OVPNHA_A_PEER_MAX + 1] = {
 	[OVPNHA_A_PEER_RX_BYTES]	= { .type = NLA_U64 },
 	[OVPNHA_A_PEER_TX_BYTES]	= { .type = NLA_U64 },
 	[OVPNHA_A_PEER_IROUTE_COUNT]	= { .type = NLA_U32 },
+	[OVPNHA_A_PEER_DROPS]		= { .type = NLA_NESTED },
+	[OVPNHA_A_PEER_KDROPS]		= { .type = NLA_NESTED },
 };
 
 static const struct nla_policy ovpnha_iroute_policy[OVPNHA_A_IROUTE_MAX + 1] = {
@@ -85,6 +84,10 @@ static const struct nla_policy ovpnha_info_policy[OVPNHA_A_INFO_MAX + 1] = {
 	[OVPNHA_A_INFO_OBJ_NODES_FREE]	= { .type = NLA_U64 },
 	[OVPNHA_A_INFO_OBJ_NETNS_INIT]	= { .type = NLA_U64 },
 	[OVPNHA_A_INFO_OBJ_NETNS_EXIT]	= { .type = NLA_U64 },
+	[OVPNHA_A_INFO_ENFORCE]		= NLA_POLICY_MAX(NLA_U8, 1),
+	[OVPNHA_A_INFO_DNS_GUARD]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[OVPNHA_A_INFO_DROP_TRACE]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[OVPNHA_A_INFO_DROP_TRACE_AVAIL] = { .type = NLA_U8 },
 };
 
 static const struct nla_policy ovpnha_policy[OVPNHA_A_MAX + 1] = {
@@ -94,6 +97,8 @@ static const struct nla_policy ovpnha_policy[OVPNHA_A_MAX + 1] = {
 	[OVPNHA_A_STATS]	= { .type = NLA_REJECT,
 				    .reject_message = "counters are read-only" },
 	[OVPNHA_A_SEQ]		= { .type = NLA_U64 },
+	[OVPNHA_A_DNSGUARD]	= NLA_POLICY_NESTED(ovpnha_dnsguard_policy),
+	[OVPNHA_A_TUNNEL]	= NLA_POLICY_NESTED(ovpnha_tunnel_policy),
 };
 
 /* true (and the extack says which) if attribute @type of @tb is absent */
@@ -182,6 +187,8 @@ static int ovpnha_nl_put_peer(struct sk_buff *skb,
 	if ((peer->flags & OVPNHA_PEER_VPN6) &&
 	    nla_put_in6_addr(skb, OVPNHA_A_PEER_VPN_IPV6, &peer->vpn6))
 		goto cancel;
+	if (ovpnha_peer_drops_put(skb, peer))
+		goto cancel;
 
 	nla_nest_end(skb, nest);
 	return 0;
@@ -244,7 +251,8 @@ static int ovpnha_nl_put_obj(struct sk_buff *skb,
 	if (obj->node) {
 		nest = nla_nest_start(skb, OVPNHA_A_INFO);
 		if (!nest ||
-		    nla_put_u32(skb, OVPNHA_A_INFO_NODE_ID, obj->node->node_id))
+		    nla_put_u32(skb, OVPNHA_A_INFO_NODE_ID, obj->node->node_id) ||
+		    ovpnha_nl_diag_info(skb, obj->node->net))
 			return -EMSGSIZE;
 		nla_nest_end(skb, nest);
 	}
@@ -913,7 +921,10 @@ static int ovpnha_nl_info_get(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, OVPNHA_A_INFO_MAX_PEERS, ovpnha_max_peers) ||
 	    nla_put_u32(msg, OVPNHA_A_INFO_MAX_IROUTES, ovpnha_max_iroutes) ||
 	    nla_put_u64_64bit(msg, OVPNHA_A_INFO_SEQ, on->seq,
-			      OVPNHA_A_INFO_PAD)) {
+			      OVPNHA_A_INFO_PAD) ||
+	    nla_put_u8(msg, OVPNHA_A_INFO_ENFORCE,
+		       ovpnha_hooks_enforce(on->net)) ||
+	    ovpnha_nl_diag_info(msg, on->net)) {
 		mutex_unlock(&on->lock);
 		goto nospace;
 	}
@@ -983,12 +994,24 @@ static int ovpnha_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 				   ovpnha_info_policy, tb);
 	if (err)
 		return err;
-	if (ovpnha_nl_missing(info->extack, info->attrs[OVPNHA_A_INFO], tb,
+	/* Each setting is optional, but one must be given. */
+	if (!tb[OVPNHA_A_INFO_ENFORCE] && !tb[OVPNHA_A_INFO_DNS_GUARD] &&
+	    !tb[OVPNHA_A_INFO_DROP_TRACE] &&
+	    ovpnha_nl_missing(info->extack, info->attrs[OVPNHA_A_INFO], tb,
 			      OVPNHA_A_INFO_NODE_ID, "node id"))
 		return -EINVAL;
 
 	mutex_lock(&on->lock);
-	on->node_id = nla_get_u32(tb[OVPNHA_A_INFO_NODE_ID]);
+	err = ovpnha_nl_diag_config(on, tb, info->extack);
+	if (err) {
+		mutex_unlock(&on->lock);
+		return err;
+	}
+	if (tb[OVPNHA_A_INFO_NODE_ID])
+		on->node_id = nla_get_u32(tb[OVPNHA_A_INFO_NODE_ID]);
+	if (tb[OVPNHA_A_INFO_ENFORCE])
+		ovpnha_hooks_set_enforce(on->net,
+					 nla_get_u8(tb[OVPNHA_A_INFO_ENFORCE]));
 	ovpnha_nl_event(on, OVPNHA_CMD_CONFIG_SET, &obj);
 	mutex_unlock(&on->lock);
 	return 0;
@@ -1060,9 +1083,37 @@ static const struct genl_ops ovpnha_nl_ops[] = {
 		.doit	= ovpnha_nl_flush,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
+	{
+		.cmd	= OVPNHA_CMD_TUNNEL_NEW,
+		.doit	= ovpnha_nl_tunnel_new,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= OVPNHA_CMD_TUNNEL_DEL,
+		.doit	= ovpnha_nl_tunnel_del,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= OVPNHA_CMD_TUNNEL_GET,
+		.dumpit	= ovpnha_nl_tunnel_dump,
+	},
+	{
+		.cmd	= OVPNHA_CMD_DNSGUARD_NEW,
+		.doit	= ovpnha_nl_dnsguard_new,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= OVPNHA_CMD_DNSGUARD_DEL,
+		.doit	= ovpnha_nl_dnsguard_del,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= OVPNHA_CMD_DNSGUARD_GET,
+		.dumpit	= ovpnha_nl_dnsguard_dump,
+	},
 };
 
-static struct genl_family ovpnha_nl_family __ro_after_init = {
+struct genl_family ovpnha_nl_family __ro_after_init = {
 	.name		= OVPNHA_FAMILY_NAME,
 	.version	= OVPNHA_FAMILY_VERSION,
 	.maxattr	= OVPNHA_A_MAX,

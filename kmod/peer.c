@@ -20,6 +20,7 @@
 #include <net/netlink.h>
 
 #include "compat.h"
+#include "droptrace.h"
 #include "lpm.h"
 #include "main.h"
 #include "peer.h"
@@ -53,6 +54,7 @@ static void ovpnha_peer_free_rcu(struct rcu_head *rcu)
 {
 	struct ovpnha_peer *peer = container_of(rcu, struct ovpnha_peer, rcu);
 
+	ovpnha_peer_drops_free(peer);
 	kmem_cache_free(ovpnha_peer_cache, peer);
 	atomic64_inc(&ovpnha_peers_free_cnt);
 }
@@ -86,6 +88,13 @@ struct ovpnha_peer *ovpnha_peer_find(struct ovpnha_net *on, u32 id)
 {
 	lockdep_assert_held(&on->lock);
 	return xa_load(&on->peers, id);
+}
+
+struct ovpnha_peer *
+ovpnha_peer_find_endpoint_rcu(struct ovpnha_net *on,
+			      const struct ovpnha_endpoint *ep)
+{
+	return rhashtable_lookup(&on->endpoints, ep, ovpnha_ep_params);
 }
 
 static struct ovpnha_peer *ovpnha_endpoint_find(struct ovpnha_net *on,

@@ -27,6 +27,7 @@
 #include <linux/ovpnha.h>
 
 struct ovpnha_net;
+struct ovpnha_peer_drops;
 struct netlink_ext_ack;
 
 /* The remote endpoint; the whole struct is the endpoint index key. */
@@ -56,6 +57,8 @@ struct ovpnha_peer {
 	u64 updated;
 	u64 rx_bytes;
 	u64 tx_bytes;
+	/* droptrace.c: drop counters, allocated on the first drop */
+	struct ovpnha_peer_drops *drops;
 
 	/* lpm.c links the peer's trie entries here; protected by the
 	 * per-netns table mutex.
@@ -98,6 +101,13 @@ int ovpnha_peer_table_init(struct ovpnha_net *on);
 void ovpnha_peer_table_free(struct ovpnha_net *on);
 
 struct ovpnha_peer *ovpnha_peer_find(struct ovpnha_net *on, u32 id);
+/*
+ * The peer with remote endpoint @ep, for the packet path: caller holds
+ * rcu_read_lock(); a peer being re-keyed may be missed.
+ */
+struct ovpnha_peer *
+ovpnha_peer_find_endpoint_rcu(struct ovpnha_net *on,
+			      const struct ovpnha_endpoint *ep);
 
 /* Creates and links a peer; *out points to it (no extra reference). */
 int ovpnha_peer_new(struct ovpnha_net *on, const struct ovpnha_peer_cfg *cfg,

@@ -36,6 +36,9 @@ static const char * const ovpnha_stat_names[] = {
 	[OVPNHA_STAT_DNS_CLASH_RESOLVED] = "dns_clash_resolved",
 	[OVPNHA_STAT_DNS_CLASH_LOST]	= "dns_clash_lost",
 	[OVPNHA_STAT_CT_INSERT_FAILED]	= "ct_insert_failed",
+	[OVPNHA_STAT_DNS_GUARDED]	= "dns_guarded",
+	[OVPNHA_STAT_DNS_CHECKED]	= "dns_checked",
+	[OVPNHA_STAT_KDROP_PEER]	= "kdrop_peer",
 };
 
 u64 ovpnha_stat_sum(struct ovpnha_net *on, enum ovpnha_stat s)

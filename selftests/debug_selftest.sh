@@ -9,6 +9,7 @@ ko=$MODDIR/debug/ovpnha.ko
 [ -f "$ko" ] || fail "no debug build at $ko"
 unload_module
 mark=$(dmesg_mark)
+modprobe nf_conntrack	# the DNS guard uses conntrack's symbols
 insmod "$ko" || fail "debug module refused to load: $(dmesg | tail -n 20)"
 dmesg | tail -n +"$((mark + 1))" | grep -E 'ovpnha' || true
 dmesg | tail -n +"$((mark + 1))" | grep -q 'ovpnha: lpm self-tests: pass' ||

@@ -29,6 +29,19 @@ TESTS=(
 	netns.sh
 	dump_large.sh
 	proc_stat.sh
+	stats_drops.sh
+	dns_guard.sh
+	dns_router.sh
+	dns_bridge.sh
+	dns_dnat.sh
+	openvpn_hooks.sh
+	openvpn_iroute.sh
+	openvpn_tcp.sh
+	sync_basic.sh
+	sync_3node.sh
+	sync_auth.sh
+	sync_netem.sh
+	sync_tamper.sh
 )
 [ $# -gt 0 ] && TESTS=("$@")
 

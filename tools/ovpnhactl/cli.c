@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "diag.h"
 #include "nl.h"
 #include "ovpnhactl.h"
 
@@ -57,6 +58,11 @@ static const struct object {
 	{ "stats",  do_stats,  help_stats },
 	{ "info",   do_info,   help_info },
 	{ "config", do_config, help_config },
+	{ "tunnel", do_tunnel, help_tunnel },
+	{ "openvpn", do_openvpn, help_openvpn },
+	{ "dnsguard", do_dnsguard, help_dnsguard },
+	{ "monitor", do_monitor, help_monitor },
+	{ "sync",   do_sync,   help_sync },
 };
 
 /*

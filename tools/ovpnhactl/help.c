@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Help texts. */
+#include "diag.h"
 #include "ovpnhactl.h"
 
 static const char peer_text[] =
@@ -45,7 +46,17 @@ static const char stats_text[] =
 "        -j one object: {\"ovpnha\": {...}, \"nf_conntrack\": {...} or null}.\n"
 "        --watch (-w) redraws every SECONDS (default 1, decimals allowed)\n"
 "        with each counter's rate per second; with -j it prints one object\n"
-"        per line, adding \"rates\".  --count (-c) stops after N updates.\n";
+"        per line, adding \"rates\".  --count (-c) stops after N updates.\n"
+"  stats --per-cpu\n"
+"        The same counters CPU by CPU (/proc/net/stat/ovpnha and\n"
+"        nf_conntrack's lines), like lnstat; -j: one object per CPU.\n"
+"  stats peer CN\n"
+"        The drops of the peer(s) named CN by ovpnha reason (DNS clashes,\n"
+"        missing iroute, ...) and, with drop-trace on, the kernel's drops\n"
+"        of their traffic by skb drop reason (NETFILTER_DROP, NO_SOCKET...).\n"
+"  stats --prometheus\n"
+"        All counters and per-peer drops in the Prometheus text format,\n"
+"        for node_exporter's textfile collector.\n";
 
 static const char info_text[] =
 "  info\n"
@@ -55,7 +66,11 @@ static const char info_text[] =
 static const char config_text[] =
 "  config set node-id N\n"
 "        Set this node's id (1..255); it selects the block of peer ids the\n"
-"        kernel allocates from and is the origin of new peers.\n";
+"        kernel allocates from and is the origin of new peers.\n"
+"  config set enforce on|off\n"
+"        on: packets routed into a tunnel device that no peer covers are\n"
+"        dropped and answered with ICMP destination unreachable (default\n"
+"        off: counted and logged only).\n";
 
 static const char head_text[] =
 "Usage: ovpnhactl [OPTIONS] OBJECT COMMAND [ARGUMENTS]\n"
@@ -136,5 +151,10 @@ void help_full(FILE *f)
 	fputs(stats_text, f);
 	fputs(info_text, f);
 	fputs(config_text, f);
+	fputs(help_tunnel_text, f);
+	fputs(help_openvpn_text, f);
+	help_dnsguard(f);
+	help_monitor(f);
+	help_sync(f);
 	fputs(tail_text, f);
 }

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "diag.h"
 #include "info.h"
 #include "json.h"
 #include "nl.h"
@@ -179,6 +180,20 @@ int do_config(int argc, char **argv)
 		return usage_error("unknown command \"config %s\"", argv[0]);
 	if (argc < 2)
 		return usage_error("config set: missing setting (node-id)");
+	if (!strcmp(argv[1], "dns-guard") || !strcmp(argv[1], "drop-trace")) {
+		if (argc < 3)
+			return usage_error("missing value after \"%s\"", argv[1]);
+		if (argc > 3)
+			return usage_error("config set: unexpected argument \"%s\"", argv[3]);
+		return config_set_diag(argv[1], argv[2]);
+	}
+	if (!strcmp(argv[1], "enforce")) {
+		if (argc < 3)
+			return usage_error("missing value after \"enforce\"");
+		if (argc > 3)
+			return usage_error("config set: unexpected argument \"%s\"", argv[3]);
+		return config_set_enforce(argv[2]);
+	}
 	if (strcmp(argv[1], "node-id"))
 		return usage_error("config set: unknown setting \"%s\"", argv[1]);
 	if (argc < 3)

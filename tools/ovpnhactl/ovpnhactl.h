@@ -56,6 +56,13 @@ int do_iroute(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_info(int argc, char **argv);
 int do_config(int argc, char **argv);
+int do_tunnel(int argc, char **argv);	/* tunnel.c */
+int do_openvpn(int argc, char **argv);	/* openvpn.c: OpenVPN's hooks */
+/* tunnel.c: config set enforce on|off */
+int config_set_enforce(const char *value);
+/* sync.c, sync_status.c: the replication daemon and its status */
+int do_sync(int argc, char **argv);
+void help_sync(FILE *f);
 
 /* help.c: texts on @f. */
 void help_full(FILE *f);
@@ -64,5 +71,8 @@ void help_iroute(FILE *f);
 void help_stats(FILE *f);
 void help_info(FILE *f);
 void help_config(FILE *f);
+extern const char help_tunnel_text[], help_openvpn_text[];
+void help_tunnel(FILE *f);	/* tunnel.c */
+void help_openvpn(FILE *f);	/* openvpn.c */
 
 #endif

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ctstat.h"
+#include "diag.h"
 #include "info.h"
 #include "json.h"
 #include "nl.h"
@@ -21,6 +22,7 @@ static const char *const stat_names[] = {
 	"conflict", "nomem", "lookup", "lookup_miss", "drop_no_iroute",
 	"drop_wrong_role", "drop_epoch", "drop_repl", "garp_fail",
 	"dns_clash_resolved", "dns_clash_lost", "ct_insert_failed",
+	"dns_guarded", "dns_checked", "kdrop_peer",
 };
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == __OVPNHA_STAT_MAX,
 	       "stat_names must follow enum ovpnha_stat");
@@ -165,6 +167,8 @@ struct snapshot {
 	struct timespec when;
 	int nl, nr;
 	int ctret;			/* 0, or why nf_conntrack is absent */
+	bool kdrop_na;			/* kernel has no skb drop reasons */
+	bool kdrop_off;			/* drop-trace is off */
 	struct counter l[STATS_MAX + 2];
 	struct counter r[CTSTAT_MAX_COLS];
 	char names[STATS_MAX][STAT_NAME_LEN];
@@ -191,8 +195,14 @@ static int snapshot_take(struct snapshot *sn)
 	/* The two gauges first, as in /proc/net/stat/ovpnha. */
 	sn->l[sn->nl++] = (struct counter){ "peers", in.val[OVPNHA_A_INFO_PEERS], true, 0 };
 	sn->l[sn->nl++] = (struct counter){ "iroutes", in.val[OVPNHA_A_INFO_IROUTES], true, 0 };
+	/* Where the kernel cannot attribute its drops, say so, not 0. */
+	sn->kdrop_na = (in.present & (1u << OVPNHA_A_INFO_DROP_TRACE_AVAIL)) &&
+		       !in.val[OVPNHA_A_INFO_DROP_TRACE_AVAIL];
+	sn->kdrop_off = !in.val[OVPNHA_A_INFO_DROP_TRACE];
 	for (int i = 0; i < s.max; i++)
-		if (s.have[i] || i < __OVPNHA_STAT_MAX)
+		if (i == OVPNHA_STAT_KDROP_PEER && sn->kdrop_na)
+			continue;
+		else if (s.have[i] || i < __OVPNHA_STAT_MAX)
 			sn->l[sn->nl++] = (struct counter){
 				stats_name((unsigned int)i, sn->names[i], STAT_NAME_LEN),
 				s.val[i], false, 0 };
@@ -247,6 +257,11 @@ static void snapshot_print(struct snapshot *sn, const struct snapshot *prev)
 		} else {
 			json_counters(&j, "nf_conntrack", sn->r, sn->nr, false);
 		}
+		json_key(&j, "drop_trace");
+		json_open_object(&j);
+		json_kv_bool(&j, "available", !sn->kdrop_na);
+		json_kv_bool(&j, "enabled", !sn->kdrop_off);
+		json_close_object(&j);
 		if (prev) {		/* --watch: per second since the last */
 			json_key(&j, "rates");
 			json_open_object(&j);
@@ -261,6 +276,11 @@ static void snapshot_print(struct snapshot *sn, const struct snapshot *prev)
 		stats_print_columns(stdout, "ovpnha", sn->l, sn->nl,
 				    sn->ctret ? "nf_conntrack not loaded" : "nf_conntrack",
 				    sn->r, sn->nr, prev != NULL);
+		if (sn->kdrop_na)
+			puts("kernel drops of peer traffic: not available (this kernel has no\n"
+			     "skb:kfree_skb drop reasons)");
+		else if (sn->kdrop_off)
+			puts("kernel drops of peer traffic: not traced (config set drop-trace on)");
 	}
 }
 
@@ -282,7 +302,7 @@ int do_stats(int argc, char **argv)
 {
 	static struct snapshot snap[2];
 	struct timespec interval = { 1, 0 };
-	bool watch = false;
+	bool watch = false, per_cpu = false, prom = false;
 	uint32_t count = 0;
 	int ret;
 
@@ -290,6 +310,8 @@ int do_stats(int argc, char **argv)
 		argc--;
 		argv++;
 	}
+	if (argc && !strcmp(argv[0], "peer"))
+		return stats_peer(argc - 1, argv + 1);
 	for (int i = 0; i < argc; i++) {
 		const char *v;
 
@@ -306,15 +328,27 @@ int do_stats(int argc, char **argv)
 			if (parse_u32(v, &count) || !count)
 				return usage_error("invalid count \"%s\": not a number 1..4294967295", v);
 			watch = true;
+		} else if (!strcmp(argv[i], "--per-cpu") || !strcmp(argv[i], "per-cpu")) {
+			per_cpu = true;
+		} else if (!strcmp(argv[i], "--prometheus") ||
+			   !strcmp(argv[i], "prometheus")) {
+			prom = true;
 		} else {
 			return usage_error("stats: unexpected argument \"%s\"", argv[i]);
 		}
 	}
+	if ((per_cpu || prom) && (watch || (per_cpu && prom)))
+		return usage_error("stats: --per-cpu, --prometheus and --watch exclude each other");
+	if (per_cpu)
+		return stats_per_cpu();
 	if ((ret = ovnl_open()))
 		return ret;
 	if (!watch) {
 		if ((ret = snapshot_take(&snap[0])))
 			return ret;
+		if (prom)
+			return stats_prometheus(stdout, snap[0].l, snap[0].nl,
+						snap[0].r, snap[0].nr);
 		snapshot_print(&snap[0], NULL);
 		return EXIT_OK;
 	}

@@ -107,6 +107,11 @@ enum ovpnha_a_peer {
 					 * one u64 per enum ovpnha_stat
 					 * (type = index + 1), only non-zero
 					 */
+	OVPNHA_A_PEER_KDROPS,		/* nest, read-only: kernel drops of
+					 * this peer's traffic (skb:kfree_skb),
+					 * one OVPNHA_A_KDROP_ENTRY nest per
+					 * kernel drop reason seen
+					 */
 
 	__OVPNHA_A_PEER_MAX,
 	OVPNHA_A_PEER_MAX = __OVPNHA_A_PEER_MAX - 1
@@ -185,9 +190,31 @@ enum ovpnha_a_drop {
 	OVPNHA_A_DROP_DST_IPV6,		/* binary 16 */
 	OVPNHA_A_DROP_IFINDEX,		/* u32 */
 	OVPNHA_A_DROP_COUNT,		/* u32: drops folded into this sample */
+	OVPNHA_A_DROP_KERNEL_REASON_NAME, /* string: the kernel's name of
+					   * OVPNHA_A_DROP_KERNEL_REASON
+					   * ("NETFILTER_DROP")
+					   */
+	OVPNHA_A_DROP_PROTO,		/* u8, IP protocol of the packet */
+	OVPNHA_A_DROP_SPORT,		/* u16 network order (NLA_BE16) */
+	OVPNHA_A_DROP_DPORT,		/* u16 network order (NLA_BE16) */
 
 	__OVPNHA_A_DROP_MAX,
 	OVPNHA_A_DROP_MAX = __OVPNHA_A_DROP_MAX - 1
+};
+
+/* One kernel drop reason of a peer, inside OVPNHA_A_PEER_KDROPS. */
+enum ovpnha_a_kdrop {
+	OVPNHA_A_KDROP_UNSPEC,
+	OVPNHA_A_KDROP_ENTRY,		/* nest of the attributes below */
+	OVPNHA_A_KDROP_REASON,		/* u32, the running kernel's enum
+					 * skb_drop_reason value
+					 */
+	OVPNHA_A_KDROP_NAME,		/* string, "NO_SOCKET" */
+	OVPNHA_A_KDROP_COUNT,		/* u64 */
+	OVPNHA_A_KDROP_PAD,
+
+	__OVPNHA_A_KDROP_MAX,
+	OVPNHA_A_KDROP_MAX = __OVPNHA_A_KDROP_MAX - 1
 };
 
 enum ovpnha_a_dnsguard {
@@ -195,6 +222,10 @@ enum ovpnha_a_dnsguard {
 	OVPNHA_A_DNSGUARD_IPV4,		/* binary 4 */
 	OVPNHA_A_DNSGUARD_IPV6,		/* binary 16 */
 	OVPNHA_A_DNSGUARD_PREFIXLEN,	/* u8 */
+	OVPNHA_A_DNSGUARD_HITS,		/* u64, read-only: DNS packets of
+					 * this prefix kept out of conntrack
+					 */
+	OVPNHA_A_DNSGUARD_PAD,
 
 	__OVPNHA_A_DNSGUARD_MAX,
 	OVPNHA_A_DNSGUARD_MAX = __OVPNHA_A_DNSGUARD_MAX - 1
@@ -226,6 +257,16 @@ enum ovpnha_stat {
 	OVPNHA_STAT_DNS_CLASH_RESOLVED,	/* DNS clash resolved by the kernel */
 	OVPNHA_STAT_DNS_CLASH_LOST,	/* DNS clash the kernel dropped */
 	OVPNHA_STAT_CT_INSERT_FAILED,	/* replicated flow not inserted */
+	OVPNHA_STAT_DNS_GUARDED,	/* DNS packets the guard kept out of
+					 * conntrack (queries and replies)
+					 */
+	OVPNHA_STAT_DNS_CHECKED,	/* forwarded/NATed DNS queries of
+					 * guarded sources whose clash
+					 * resolution was checked
+					 */
+	OVPNHA_STAT_KDROP_PEER,		/* kernel drops of peer traffic
+					 * (skb:kfree_skb, drop-trace on)
+					 */
 
 	__OVPNHA_STAT_MAX,
 	OVPNHA_STAT_MAX = __OVPNHA_STAT_MAX - 1

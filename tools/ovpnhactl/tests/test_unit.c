@@ -364,7 +364,8 @@ static void t_stats_names(void)
 		  "dns_clash_resolved");
 	CHECK_STR(stats_name(OVPNHA_STAT_CT_INSERT_FAILED, buf, sizeof(buf)),
 		  "ct_insert_failed");
-	CHECK_STR(stats_name(__OVPNHA_STAT_MAX, buf, sizeof(buf)), "stat_17");
+	CHECK_STR(stats_name(OVPNHA_STAT_KDROP_PEER, buf, sizeof(buf)), "kdrop_peer");
+	CHECK_STR(stats_name(__OVPNHA_STAT_MAX, buf, sizeof(buf)), "stat_20");
 	CHECK_STR(stats_name(200, buf, sizeof(buf)), "stat_200");
 }
 
@@ -1409,12 +1410,14 @@ static void t_cmd_stats(void)
 		  "\"nomem\":600,\"lookup\":700,\"lookup_miss\":800,\"drop_no_iroute\":900,"
 		  "\"drop_wrong_role\":1000,\"drop_epoch\":1100,\"drop_repl\":1200,"
 		  "\"garp_fail\":1300,\"dns_clash_resolved\":1400,\"dns_clash_lost\":1500,"
-		  "\"ct_insert_failed\":1600,\"stat_17\":1700},"
+		  "\"ct_insert_failed\":1600,\"dns_guarded\":1700,\"dns_checked\":1800,"
+		  "\"stat_20\":2000},"
 		  "\"nf_conntrack\":{\"entries\":42,\"clashres\":3,\"found\":0,\"new\":0,"
 		  "\"invalid\":16,\"ignore\":0,\"removed\":0,\"chaintoolong\":0,"
 		  "\"insert\":256,\"insert_failed\":3,\"drop\":3,\"early_drop\":1,"
 		  "\"error\":0,\"expect_new\":0,\"expect_create\":0,\"expect_delete\":0,"
-		  "\"search_restart\":11}}\n");
+		  "\"search_restart\":11},"
+		  "\"drop_trace\":{\"available\":false,\"enabled\":false}}\n");
 	CHECK_INT(nreq, 2);
 	CHECK_REQ(0, OVPNHA_CMD_INFO_GET, 0);
 	CHECK_REQ(1, OVPNHA_CMD_STATS_GET, 0);
@@ -1427,7 +1430,10 @@ static void t_cmd_stats(void)
 	CHECK_CONTAINS(R.out, "lookup_miss         800    drop             3\n");
 	CHECK_CONTAINS(R.out, "dns_clash_resolved 1400    search_restart  11\n"
 		       "dns_clash_lost     1500\n");
-	CHECK_CONTAINS(R.out, "stat_17            1700\n");
+	CHECK_CONTAINS(R.out, "stat_20            2000\n");
+	/* no drop reasons in this kernel: said so, kdrop_peer not shown as 0 */
+	CHECK_CONTAINS(R.out, "kernel drops of peer traffic: not available");
+	CHECK(!strstr(R.out, "kdrop_peer"));
 
 	/* --watch: frames, then the rates of the counters (not gauges) */
 	fake_reset(info_kernel);
@@ -1453,7 +1459,7 @@ static void t_cmd_stats(void)
 	stats_ct_path = "/nonexistent/nf_conntrack";
 	fake_reset(info_kernel);
 	CLI("-j", "stats");
-	CHECK_CONTAINS(R.out, "\"nf_conntrack\":null}\n");
+	CHECK_CONTAINS(R.out, "\"nf_conntrack\":null,\"drop_trace\":");
 	fake_reset(info_kernel);
 	CLI("stats");
 	CHECK_CONTAINS(R.out, "nf_conntrack not loaded\n");
