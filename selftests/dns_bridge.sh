@@ -46,42 +46,11 @@ slow_chain dg-b inet fw forward
 ovpnhactl -n dg-b peer add cn client1 vpn-ip 10.99.1.2 >/dev/null
 
 # --- guard off ---
-c0=$(ct_stat dg-b clash_resolve); f0=$(ct_stat dg-b insert_failed)
-r=$(race dg-c -m threads -r "$DNS_ROUNDS" 10.99.1.53)
-log "guard off, threads: $r"
-off_clash=$(( $(ct_stat dg-b clash_resolve) - c0 ))
-log "guard off, threads: kernel resolved $off_clash clashes in $DNS_ROUNDS lookups"
-expect_eq "guard off: lost lookups" "$(jq -r .lost_lookups <<<"$r")" 0
-expect_eq "guard off: insert_failed" "$(( $(ct_stat dg-b insert_failed) - f0 ))" 0
+guard_off_rounds dg-b 10.99.1.53 threads burst
 [ "$(ct_dns dg-b)" -gt 0 ] || fail "bridged DNS is not tracked by the bridge host"
-r=$(race dg-c -m burst -n 128 -r "$DNS_BURST_ROUNDS" 10.99.1.53)
-log "guard off, 128-thread burst: $r"
-expect_eq "guard off burst: lost lookups" "$(jq -r .lost_lookups <<<"$r")" 0
-off_total=$(( $(ct_stat dg-b clash_resolve) - c0 ))
-log "guard off: the kernel resolved $off_total clashes in all"
 
 # --- guard on: bridged DNS stays tracked, clashes are attributed ---
-ovpnhactl -n dg-b config set dns-guard on
-ip netns exec dg-b conntrack -F 2>/dev/null
-c0=$(ct_stat dg-b clash_resolve); f0=$(ct_stat dg-b insert_failed)
-r=$(race dg-c -m threads -r "$DNS_ROUNDS" 10.99.1.53)
-log "guard on, threads: $r"
-expect_eq "guard on: lost lookups" "$(jq -r .lost_lookups <<<"$r")" 0
-r=$(race dg-c -m burst -n 128 -r "$DNS_BURST_ROUNDS" 10.99.1.53)
-log "guard on, 128-thread burst: $r"
-expect_eq "guard on burst: lost lookups" "$(jq -r .lost_lookups <<<"$r")" 0
-settle
-on_clash=$(( $(ct_stat dg-b clash_resolve) - c0 ))
-log "guard on: kernel resolved $on_clash clashes"
-expect_eq "dns_guarded" "$(ovs dg-b dns_guarded)" 0
-expect_eq "dns_checked" "$(ovs dg-b dns_checked)" \
-	"$(( 2 * (DNS_ROUNDS + 64 * DNS_BURST_ROUNDS) ))"
-expect_eq "dns_clash_resolved = kernel clash_resolve" \
-	"$(ovs dg-b dns_clash_resolved)" "$on_clash"
-expect_eq "dns_clash_lost = kernel insert_failed" \
-	"$(ovs dg-b dns_clash_lost)" "$(( $(ct_stat dg-b insert_failed) - f0 ))"
-expect_eq "attributed to client1" "$(peer_drop dg-b client1 dns_clash_resolved)" "$on_clash"
-ovpnhactl -n dg-b stats peer client1
+guard_on_forwarded dg-b 10.99.1.53
 dns_cleanup
 dmesg_clean_since "$mark"
-race_hit_or_skip "$off_total"
+race_hit_or_skip "$OFF_TOTAL"

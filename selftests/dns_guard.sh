@@ -46,19 +46,8 @@ expect_eq "guard off by default" "$(info_field dns_guard dg-g)" false
 
 # --- guard off: the race is hit, the kernel resolves it ---
 ip netns exec dg-g conntrack -F 2>/dev/null
-c0=$(ct_stat dg-g clash_resolve); f0=$(ct_stat dg-g insert_failed)
-r=$(race dg-c -m threads -r "$DNS_ROUNDS" 10.99.1.1)
-log "guard off, threads: $r"
-off_clash=$(( $(ct_stat dg-g clash_resolve) - c0 ))
-log "guard off, threads: kernel resolved $off_clash clashes in $DNS_ROUNDS lookups"
-expect_eq "guard off: lost lookups" "$(jq -r .lost_lookups <<<"$r")" 0
-expect_eq "guard off: insert_failed" "$(( $(ct_stat dg-g insert_failed) - f0 ))" 0
+guard_off_rounds dg-g 10.99.1.1 threads burst
 [ "$(ct_dns dg-g)" -gt 0 ] || fail "guard off: DNS not tracked"
-r=$(race dg-c -m burst -n 128 -r "$DNS_BURST_ROUNDS" 10.99.1.1)
-log "guard off, 128-thread burst: $r"
-expect_eq "guard off burst: lost lookups" "$(jq -r .lost_lookups <<<"$r")" 0
-off_total=$(( $(ct_stat dg-g clash_resolve) - c0 ))
-log "guard off: the kernel resolved $off_total clashes in all"
 
 # --- guard on: nothing of it reaches conntrack ---
 ovpnhactl -n dg-g config set dns-guard on
@@ -112,4 +101,4 @@ expect_eq "tracked with the guard off" "$(ct_dns dg-g)" 1
 ovpnhactl -n dg-g stats
 dns_cleanup
 dmesg_clean_since "$mark"
-race_hit_or_skip "$off_total"
+race_hit_or_skip "$OFF_TOTAL"

@@ -109,3 +109,62 @@ race() {
 
 # Wait for the DNS guard's periodic settle of clash deltas (0.5 s).
 settle() { sleep 1.2; }
+
+# race_round PHASE MODE TARGET: one dnsrace run from dg-c to TARGET in MODE
+# (threads, sendmmsg or burst: 128 threads); no lookup may be lost.
+race_round() {
+	local r
+	if [ "$2" = burst ]; then
+		r=$(race dg-c -m burst -n 128 -r "$DNS_BURST_ROUNDS" "$3")
+	else
+		r=$(race dg-c -m "$2" -r "$DNS_ROUNDS" "$3")
+	fi
+	log "$1, $2: $r"
+	expect_eq "$1 $2: lost lookups" "$(jq -r .lost_lookups <<<"$r")" 0
+}
+
+# guard_off_rounds NS TARGET MODE...: the guard-off runs through NS (where
+# conntrack sees the queries): nothing lost, no insert failure, nothing
+# counted by ovpnha.  Sets OFF_TOTAL to the clashes the kernel resolved,
+# the proof that the race window was hit.
+guard_off_rounds() {
+	local ns=$1 target=$2 m c0 f0
+	shift 2
+	c0=$(ct_stat "$ns" clash_resolve)
+	f0=$(ct_stat "$ns" insert_failed)
+	for m in "$@"; do
+		race_round "guard off" "$m" "$target"
+	done
+	expect_eq "guard off: insert_failed" "$(( $(ct_stat "$ns" insert_failed) - f0 ))" 0
+	expect_eq "guard off: nothing counted by ovpnha" "$(ovs "$ns" dns_clash_resolved)" 0
+	OFF_TOTAL=$(( $(ct_stat "$ns" clash_resolve) - c0 ))
+	log "guard off: the kernel resolved $OFF_TOTAL clashes in all"
+}
+
+# guard_on_forwarded NS TARGET: the guard on in NS, which forwards (routes,
+# bridges or NATs) the DNS: it stays tracked, nothing is untracked, every
+# query is checked, and ovpnha's clash counters equal the kernel's deltas,
+# attributed to the peer client1.
+guard_on_forwarded() {
+	local ns=$1 target=$2 c0 f0 on
+	ovpnhactl -n "$ns" config set dns-guard on
+	ip netns exec "$ns" conntrack -F 2>/dev/null
+	c0=$(ct_stat "$ns" clash_resolve)
+	f0=$(ct_stat "$ns" insert_failed)
+	race_round "guard on" threads "$target"
+	race_round "guard on" burst "$target"
+	settle
+	on=$(( $(ct_stat "$ns" clash_resolve) - c0 ))
+	log "guard on: kernel resolved $on clashes"
+	[ "$(ct_dns "$ns")" -gt 0 ] || fail "guard on: forwarded DNS is no longer tracked"
+	expect_eq "dns_guarded" "$(ovs "$ns" dns_guarded)" 0
+	expect_eq "dns_checked" "$(ovs "$ns" dns_checked)" \
+		"$(( 2 * (DNS_ROUNDS + 64 * DNS_BURST_ROUNDS) ))"
+	expect_eq "dns_clash_resolved = kernel clash_resolve" \
+		"$(ovs "$ns" dns_clash_resolved)" "$on"
+	expect_eq "dns_clash_lost = kernel insert_failed" \
+		"$(ovs "$ns" dns_clash_lost)" "$(( $(ct_stat "$ns" insert_failed) - f0 ))"
+	expect_eq "attributed to client1" \
+		"$(peer_drop "$ns" client1 dns_clash_resolved)" "$on"
+	ovpnhactl -n "$ns" stats peer client1
+}
