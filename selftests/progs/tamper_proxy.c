@@ -77,6 +77,9 @@ int main(int argc, char **argv)
 				continue;
 			return 1;
 		}
+		/* Only the pairs polled above have valid revents. */
+		int polled = np;
+
 		if (fds[0].revents && np < MAXC) {
 			int c = accept(lfd, NULL, NULL), s;
 
@@ -92,7 +95,7 @@ int main(int argc, char **argv)
 				}
 			}
 		}
-		for (int i = 0, k = 1; i < np; i++, k += 2) {
+		for (int i = 0, k = 1; i < polled; i++, k += 2) {
 			for (int dir = 0; dir < 2; dir++) {
 				int from = dir ? p[i].s : p[i].c;
 				int to = dir ? p[i].c : p[i].s;
