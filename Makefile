@@ -10,6 +10,14 @@
 #   make demo                 boot the guest and run the scripted demo
 #   make check-matrix         the guest selftests on 5.10, 6.1 and 6.12
 #   make guest-module         build the module for the guest kernel (SUITE)
+#   make install              ovpnhactl, man pages, bash completion, systemd
+#                             unit, modules-load.d, OCF agent and the contrib/
+#                             examples under $(DESTDIR)$(PREFIX) (PREFIX
+#                             default /usr/local)
+#   make install-dkms         the module sources for DKMS into
+#                             $(DESTDIR)/usr/src/ovpnha-$(VERSION)
+#   make check-host           the host-side packaging tests (version, man
+#                             pages, install, completion, OCF agent)
 #
 # SUITE=bullseye|bookworm|trixie picks the guest kernel (default bookworm).
 
@@ -23,7 +31,8 @@ KSRC_TARBALL	:= /usr/src/linux-source-6.1.tar.xz
 export SUITE
 
 .PHONY: all module tool modules clean check test-host static-checks \
-	guest-module test-vm demo install checkpatch sparse check-matrix
+	guest-module test-vm demo install checkpatch sparse check-matrix \
+	install-dkms check-host check-version
 
 all: module tool
 
@@ -42,6 +51,19 @@ guest-module:
 
 test-host: tool
 	$(MAKE) -C tools check
+	$(MAKE) check-host
+
+# Packaging tests that need no kernel (selftests/host/, KTAP).
+check-host: tool
+	selftests/host/run
+
+# VERSION is the single source of the version: dkms.conf must agree.
+check-version:
+	@v=$$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf); \
+	if [ "$$v" != "$(VERSION)" ]; then \
+		echo "dkms.conf: PACKAGE_VERSION=\"$$v\" but VERSION is $(VERSION)" >&2; \
+		exit 1; \
+	fi
 
 $(CHECKPATCH):
 	@mkdir -p .cache/ksrc
@@ -74,10 +96,62 @@ check-matrix:
 demo: guest-module tool
 	selftests/vm/run --suite $(SUITE) -- selftests/demo.sh
 
-install:
-	$(MAKE) -C tools install
+# ---- installation ---------------------------------------------------------
+PREFIX		?= /usr/local
+DESTDIR		?=
+INSTALL		?= install
+SBINDIR		:= $(PREFIX)/sbin
+MANDIR		:= $(PREFIX)/share/man
+DOCDIR		:= $(PREFIX)/share/doc/ovpnha
+COMPLETIONDIR	:= $(PREFIX)/share/bash-completion/completions
+MODLOADDIR	:= $(PREFIX)/lib/modules-load.d
+OCFDIR		:= $(PREFIX)/lib/ocf/resource.d/ovpnha
+# systemd looks in /lib/systemd/system for packaged units, not /usr/lib/...
+# on Debian 12; other prefixes keep everything under PREFIX.
+ifeq ($(PREFIX),/usr)
+UNITDIR		:= /lib/systemd/system
+else
+UNITDIR		:= $(PREFIX)/lib/systemd/system
+endif
+# Every file under contrib/ is an example (sorted: reproducible output).
+CONTRIB_FILES	:= $(sort $(shell find contrib -type f ! -name '*~' ! -name '.*' 2>/dev/null))
+
+install: tool
+	$(MAKE) -C tools install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	$(INSTALL) -D -m 0644 Documentation/man/ovpnhactl.8 $(DESTDIR)$(MANDIR)/man8/ovpnhactl.8
+	$(INSTALL) -D -m 0644 Documentation/man/ovpnha.4 $(DESTDIR)$(MANDIR)/man4/ovpnha.4
+	$(INSTALL) -D -m 0644 contrib/bash-completion/ovpnhactl \
+		$(DESTDIR)$(COMPLETIONDIR)/ovpnhactl
+	$(INSTALL) -D -m 0644 contrib/modules-load.d/ovpnha.conf \
+		$(DESTDIR)$(MODLOADDIR)/ovpnha.conf
+	$(INSTALL) -D -m 0755 contrib/pacemaker/ovpnha $(DESTDIR)$(OCFDIR)/ovpnha
+	$(INSTALL) -d $(DESTDIR)$(UNITDIR)
+	sed -e 's|/usr/local/sbin/ovpnhactl|$(SBINDIR)/ovpnhactl|g' \
+	    -e 's|/usr/share/doc/ovpnha/|$(DOCDIR)/|g' \
+		contrib/systemd/ovpnha-sync.service \
+		> $(DESTDIR)$(UNITDIR)/ovpnha-sync.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/ovpnha-sync.service
+	$(INSTALL) -D -m 0644 -t $(DESTDIR)$(DOCDIR) README Documentation/*.rst
+	@set -e; for f in $(CONTRIB_FILES); do \
+		m=0644; [ ! -x "$$f" ] || m=0755; \
+		echo "$(INSTALL) -D -m $$m $$f $(DESTDIR)$(DOCDIR)/examples/$${f#contrib/}"; \
+		$(INSTALL) -D -m $$m "$$f" "$(DESTDIR)$(DOCDIR)/examples/$${f#contrib/}"; \
+	done
+
+# What DKMS needs to build the module (README: "Installing on a real
+# server").  DKMS then runs `make KERNEL_SRC=... module` in a copy of it.
+DKMS_FILES	:= Kbuild Makefile VERSION dkms.conf COPYING \
+		   $(wildcard kmod/*.c kmod/*.h kmod/selftest/*.c) uapi/linux/ovpnha.h
+DKMS_SRCDIR	:= /usr/src/ovpnha-$(VERSION)
+
+install-dkms: check-version
+	@set -e; for f in $(DKMS_FILES); do \
+		$(INSTALL) -D -m 0644 "$$f" "$(DESTDIR)$(DKMS_SRCDIR)/$$f"; \
+	done
+	@echo "installed the module sources in $(DESTDIR)$(DKMS_SRCDIR); now:"
+	@echo "  dkms add ovpnha/$(VERSION) && dkms install ovpnha/$(VERSION)"
 
 clean:
 	$(MAKE) -C $(KERNEL_SRC) M=$(CURDIR) clean 2>/dev/null || true
-	$(MAKE) -C tools clean
+	[ ! -d tools ] || $(MAKE) -C tools clean
 	rm -rf build

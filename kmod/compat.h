@@ -20,6 +20,12 @@
 #include <linux/kernel.h>
 #include <linux/netlink.h>
 
+/* 5.11 renamed nla_strlcpy() to nla_strscpy() (Kbuild tests for it). */
+#ifdef OVPNHA_NO_NLA_STRSCPY
+#include <net/netlink.h>
+#define nla_strscpy(dst, nla, size)	nla_strlcpy(dst, nla, size)
+#endif
+
 /* 6.0 added the "missing attribute" report to extended acks. */
 #ifndef NL_SET_ERR_ATTR_MISS
 #define NL_SET_ERR_ATTR_MISS(extack, nest, type) do {	\

@@ -395,6 +395,20 @@ unsigned int ovpnha_tunnel_list(struct net *net, struct ovpnha_tunnel *out)
 	return n;
 }
 
+bool ovpnha_tunnel_port_rcu(struct net *net, u8 proto, __be16 port)
+{
+	const struct ovpnha_tun_set *set;
+	unsigned int i;
+
+	set = rcu_dereference(ovpnha_tun_pernet(net)->set);
+	if (!set)
+		return false;
+	for (i = 0; i < set->n; i++)
+		if (set->t[i].port == port && set->t[i].proto == proto)
+			return true;
+	return false;
+}
+
 void ovpnha_hooks_set_enforce(struct net *net, bool enforce)
 {
 	WRITE_ONCE(ovpnha_tun_pernet(net)->enforce, enforce);

@@ -50,6 +50,9 @@ int ovpnha_tunnel_del(struct net *net, const char *ifname,
 /* Copies the declared devices to @out (OVPNHA_MAX_TUNNELS slots). */
 unsigned int ovpnha_tunnel_list(struct net *net, struct ovpnha_tunnel *out);
 
+/* A declared tunnel's transport is @proto/@port; caller holds RCU. */
+bool ovpnha_tunnel_port_rcu(struct net *net, u8 proto, __be16 port);
+
 void ovpnha_hooks_set_enforce(struct net *net, bool enforce);
 bool ovpnha_hooks_enforce(struct net *net);
 

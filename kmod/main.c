@@ -15,6 +15,7 @@
 #include "main.h"
 #include "dnsguard.h"
 #include "droptrace.h"
+#include "flow.h"
 #include "hooks.h"
 #include "netlink.h"
 #include "peer.h"
@@ -55,6 +56,8 @@ static int __net_init ovpnha_net_init(struct net *net)
 	mutex_init(&on->lock);
 	on->node_id = OVPNHA_DEFAULT_NODE_ID;
 	ovpnha_lpm_init(&on->lpm);
+	ovpnha_ha_init(on);
+	ovpnha_flow_net_init(on);
 
 	err = ovpnha_peer_table_init(on);
 	if (err)
@@ -72,6 +75,8 @@ static void __net_exit ovpnha_net_exit(struct net *net)
 {
 	struct ovpnha_net *on = ovpnha_pernet(net);
 
+	ovpnha_ha_exit(on);
+	ovpnha_flow_net_exit(on);
 	ovpnha_peer_table_free(on);
 	ovpnha_stats_exit(on);
 	mutex_destroy(&on->lock);

@@ -12,7 +12,11 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include <linux/llist.h>
+#include <linux/workqueue.h>
+
 #include "lpm.h"
+#include "role.h"
 
 struct ovpnha_stats;
 
@@ -33,6 +37,10 @@ struct ovpnha_net {
 	u8 node_id;
 	u64 seq;			/* last event sequence number */
 	struct ovpnha_stats __percpu *stats;
+	struct ovpnha_ha ha;		/* role.h */
+	struct llist_head flow_queue;	/* flow.c: learned, to publish */
+	struct work_struct flow_work;
+	bool flow_hooks;		/* flow learning hooks registered */
 };
 
 extern unsigned int ovpnha_net_id;

@@ -23,12 +23,14 @@
 
 #include "compat.h"
 #include "droptrace.h"
+#include "flow.h"
 #include "hooks.h"
 #include "lpm.h"
 #include "main.h"
 #include "netlink.h"
 #include "nl_tunnel.h"
 #include "peer.h"
+#include "role.h"
 #include "stats.h"
 
 static const struct genl_multicast_group ovpnha_nl_mcgrps[] = {
@@ -59,6 +61,7 @@ static const struct nla_policy ovpnha_peer_policy[OVPNHA_A_PEER_MAX + 1] = {
 	[OVPNHA_A_PEER_IROUTE_COUNT]	= { .type = NLA_U32 },
 	[OVPNHA_A_PEER_DROPS]		= { .type = NLA_NESTED },
 	[OVPNHA_A_PEER_KDROPS]		= { .type = NLA_NESTED },
+	[OVPNHA_A_PEER_SEEN]		= { .type = NLA_U64 },
 };
 
 static const struct nla_policy ovpnha_iroute_policy[OVPNHA_A_IROUTE_MAX + 1] = {
@@ -99,6 +102,10 @@ static const struct nla_policy ovpnha_policy[OVPNHA_A_MAX + 1] = {
 	[OVPNHA_A_SEQ]		= { .type = NLA_U64 },
 	[OVPNHA_A_DNSGUARD]	= NLA_POLICY_NESTED(ovpnha_dnsguard_policy),
 	[OVPNHA_A_TUNNEL]	= NLA_POLICY_NESTED(ovpnha_tunnel_policy),
+	[OVPNHA_A_ROLE]		= NLA_POLICY_NESTED(ovpnha_role_policy),
+	[OVPNHA_A_VIP]		= NLA_POLICY_NESTED(ovpnha_vip_policy),
+	[OVPNHA_A_EPOCH]	= { .type = NLA_U32 },
+	[OVPNHA_A_FLOW]		= NLA_POLICY_NESTED(ovpnha_flow_policy),
 };
 
 /* true (and the extack says which) if attribute @type of @tb is absent */
@@ -187,6 +194,10 @@ static int ovpnha_nl_put_peer(struct sk_buff *skb,
 	if ((peer->flags & OVPNHA_PEER_VPN6) &&
 	    nla_put_in6_addr(skb, OVPNHA_A_PEER_VPN_IPV6, &peer->vpn6))
 		goto cancel;
+	if (peer->seen &&
+	    nla_put_u64_64bit(skb, OVPNHA_A_PEER_SEEN, peer->seen,
+			      OVPNHA_A_PEER_PAD))
+		goto cancel;
 	if (ovpnha_peer_drops_put(skb, peer))
 		goto cancel;
 
@@ -237,6 +248,10 @@ struct ovpnha_nl_obj {
 	const struct ovpnha_peer *peer;
 	const struct ovpnha_nl_iroute *iroute;
 	const struct ovpnha_net *node;		/* OVPNHA_A_INFO: node id */
+	ovpnha_nl_fill_t fill;			/* anything else */
+	const void *ctx;
+	u32 epoch;				/* replicated write: its epoch */
+	bool replicated;
 };
 
 static int ovpnha_nl_put_obj(struct sk_buff *skb,
@@ -256,6 +271,10 @@ static int ovpnha_nl_put_obj(struct sk_buff *skb,
 			return -EMSGSIZE;
 		nla_nest_end(skb, nest);
 	}
+	if (obj->fill && obj->fill(skb, obj->ctx))
+		return -EMSGSIZE;
+	if (obj->replicated && nla_put_u32(skb, OVPNHA_A_EPOCH, obj->epoch))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -300,6 +319,17 @@ static u64 ovpnha_nl_event(struct ovpnha_net *on, u8 cmd,
 		genlmsg_multicast_netns(&ovpnha_nl_family, on->net, msg, 0,
 					OVPNHA_NL_MCGRP_EVENTS, GFP_KERNEL);
 	return seq;
+}
+
+u64 ovpnha_nl_notify(struct ovpnha_net *on, u8 cmd, ovpnha_nl_fill_t fill,
+		     const void *ctx, bool replicated)
+{
+	struct ovpnha_nl_obj obj = {
+		.fill = fill, .ctx = ctx, .replicated = replicated,
+		.epoch = on->ha.epoch,
+	};
+
+	return ovpnha_nl_event(on, cmd, &obj);
 }
 
 static int ovpnha_nl_reply(struct genl_info *info,
@@ -457,11 +487,16 @@ static int ovpnha_nl_peer_new(struct sk_buff *skb, struct genl_info *info)
 		return err;
 
 	mutex_lock(&on->lock);
-	err = ovpnha_peer_new(on, &cfg, &peer, info->extack);
+	err = ovpnha_epoch_check(on, info, &obj.replicated);
+	if (!err)
+		err = ovpnha_peer_new(on, &cfg, &peer, info->extack);
 	if (err) {
 		mutex_unlock(&on->lock);
 		return err;
 	}
+	if (!obj.replicated)
+		peer->seen = ktime_get_real_ns();
+	obj.epoch = on->ha.epoch;
 	obj.peer = peer;
 	seq = ovpnha_nl_event(on, OVPNHA_CMD_PEER_NEW, &obj);
 	reply = ovpnha_nl_msg(info->snd_portid, info->snd_seq,
@@ -492,6 +527,9 @@ static int ovpnha_nl_peer_set(struct sk_buff *skb, struct genl_info *info)
 		return err;
 
 	mutex_lock(&on->lock);
+	err = ovpnha_epoch_check(on, info, &obj.replicated);
+	if (err)
+		goto out;
 	peer = ovpnha_nl_find_peer(on, cfg.id, tb[OVPNHA_A_PEER_ID],
 				   info->extack);
 	if (!peer) {
@@ -501,6 +539,9 @@ static int ovpnha_nl_peer_set(struct sk_buff *skb, struct genl_info *info)
 	err = ovpnha_peer_set(on, peer, &cfg, info->extack);
 	if (err)
 		goto out;
+	if (!obj.replicated)
+		peer->seen = ktime_get_real_ns();
+	obj.epoch = on->ha.epoch;
 	obj.peer = peer;
 	ovpnha_nl_event(on, OVPNHA_CMD_PEER_SET, &obj);
 out:
@@ -525,6 +566,12 @@ static int ovpnha_nl_peer_del(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 
 	mutex_lock(&on->lock);
+	err = ovpnha_epoch_check(on, info, &obj.replicated);
+	if (err) {
+		mutex_unlock(&on->lock);
+		return err;
+	}
+	obj.epoch = on->ha.epoch;
 	peer = ovpnha_nl_find_peer(on, nla_get_u32(tb[OVPNHA_A_PEER_ID]),
 				   tb[OVPNHA_A_PEER_ID], info->extack);
 	if (!peer) {
@@ -718,6 +765,10 @@ static int ovpnha_nl_iroute_new(struct sk_buff *skb, struct genl_info *info)
 	r.peer_id = nla_get_u32(tb[OVPNHA_A_IROUTE_PEER_ID]);
 
 	mutex_lock(&on->lock);
+	err = ovpnha_epoch_check(on, info, &obj.replicated);
+	if (err)
+		goto out;
+	obj.epoch = on->ha.epoch;
 	peer = ovpnha_nl_find_peer(on, r.peer_id, tb[OVPNHA_A_IROUTE_PEER_ID],
 				   info->extack);
 	if (!peer) {
@@ -755,8 +806,11 @@ static int ovpnha_nl_iroute_del(struct sk_buff *skb, struct genl_info *info)
 		r.peer_id = nla_get_u32(tb[OVPNHA_A_IROUTE_PEER_ID]);
 
 	mutex_lock(&on->lock);
-	err = ovpnha_iroute_del(on, r.family, addr, r.cidr, r.peer_id, &owner,
-				info->extack);
+	err = ovpnha_epoch_check(on, info, &obj.replicated);
+	obj.epoch = on->ha.epoch;
+	if (!err)
+		err = ovpnha_iroute_del(on, r.family, addr, r.cidr, r.peer_id,
+					&owner, info->extack);
 	if (!err) {
 		r.peer_id = owner->id;
 		ovpnha_nl_event(on, OVPNHA_CMD_IROUTE_DEL, &obj);
@@ -1110,6 +1164,43 @@ static const struct genl_ops ovpnha_nl_ops[] = {
 	{
 		.cmd	= OVPNHA_CMD_DNSGUARD_GET,
 		.dumpit	= ovpnha_nl_dnsguard_dump,
+	},
+	{
+		.cmd	= OVPNHA_CMD_ROLE_SET,
+		.doit	= ovpnha_nl_role_set,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= OVPNHA_CMD_ROLE_GET,
+		.doit	= ovpnha_nl_role_get,
+	},
+	{
+		.cmd	= OVPNHA_CMD_VIP_NEW,
+		.doit	= ovpnha_nl_vip_new,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= OVPNHA_CMD_VIP_DEL,
+		.doit	= ovpnha_nl_vip_del,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= OVPNHA_CMD_VIP_GET,
+		.dumpit	= ovpnha_nl_vip_dump,
+	},
+	{
+		.cmd	= OVPNHA_CMD_FLOW_NEW,
+		.doit	= ovpnha_nl_flow_new,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= OVPNHA_CMD_FLOW_DEL,
+		.doit	= ovpnha_nl_flow_del,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= OVPNHA_CMD_FLOW_GET,
+		.dumpit	= ovpnha_nl_flow_dump,
 	},
 };
 

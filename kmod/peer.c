@@ -21,6 +21,7 @@
 
 #include "compat.h"
 #include "droptrace.h"
+#include "flow.h"
 #include "lpm.h"
 #include "main.h"
 #include "peer.h"
@@ -462,6 +463,7 @@ void ovpnha_peer_unlink(struct ovpnha_net *on, struct ovpnha_peer *peer)
 		rhashtable_remove_fast(&on->endpoints, &peer->ep_node,
 				       ovpnha_ep_params);
 	ovpnha_lpm_remove_by_peer(&on->lpm, peer, &on->lock);
+	ovpnha_flow_peer_gone(on, peer);
 	WRITE_ONCE(on->n_iroutes, on->n_iroutes - n_iroutes);
 	WRITE_ONCE(on->n_peers, on->n_peers - 1);
 	ovpnha_stat_inc(on, OVPNHA_STAT_PEER_DEL);

@@ -28,6 +28,7 @@
 
 struct ovpnha_net;
 struct ovpnha_peer_drops;
+struct ovpnha_flow;
 struct netlink_ext_ack;
 
 /* The remote endpoint; the whole struct is the endpoint index key. */
@@ -59,6 +60,10 @@ struct ovpnha_peer {
 	u64 tx_bytes;
 	/* droptrace.c: drop counters, allocated on the first drop */
 	struct ovpnha_peer_drops *drops;
+	/* flow.c: the transport flow, and its learning state */
+	struct ovpnha_flow __rcu *flow;
+	unsigned long flow_state;
+	u64 seen;			/* ns, CLOCK_REALTIME: last local write */
 
 	/* lpm.c links the peer's trie entries here; protected by the
 	 * per-netns table mutex.

@@ -39,6 +39,14 @@ static const char * const ovpnha_stat_names[] = {
 	[OVPNHA_STAT_DNS_GUARDED]	= "dns_guarded",
 	[OVPNHA_STAT_DNS_CHECKED]	= "dns_checked",
 	[OVPNHA_STAT_KDROP_PEER]	= "kdrop_peer",
+	[OVPNHA_STAT_ROLE_CHANGE]	= "role_change",
+	[OVPNHA_STAT_STEPDOWN]		= "stepdown",
+	[OVPNHA_STAT_GARP_SENT]		= "garp_sent",
+	[OVPNHA_STAT_NA_SENT]		= "na_sent",
+	[OVPNHA_STAT_FLOW_LEARNED]	= "flow_learned",
+	[OVPNHA_STAT_FLOW_INSTALLED]	= "flow_installed",
+	[OVPNHA_STAT_FLOW_EXISTED]	= "flow_existed",
+	[OVPNHA_STAT_FLOW_REMOVED]	= "flow_removed",
 };
 
 u64 ovpnha_stat_sum(struct ovpnha_net *on, enum ovpnha_stat s)

@@ -132,7 +132,7 @@ wait_in_sync() {
 # table NAME: the whole table, canonical (sorted; node-local fields out).
 table() {
 	"$OVPNHACTL" -n "$1" -j peer show |
-		jq -c 'map(del(.updated_ns) | .iroutes |= sort) | sort_by(.id)'
+		jq -c 'map(del(.updated_ns, .seen_ns, .return, .return_after_ns) | .iroutes |= sort) | sort_by(.id)'
 }
 
 counts() {

@@ -91,6 +91,12 @@ expect_eq "10.1.0.0/24 re-owned by bob" "$(ovpnhactl -j iroute get 10.1.0.1 | jq
 expect_eq "alice kept fd00:1::/64" "$(ovpnhactl -j peer show id "$alice" | jq -c '.[0].iroutes')" \
 	'["fd00:1::/64"]'
 
+# A host OpenVPN saw behind bob's iroute (its route cache): nothing changes.
+before=$(ovpnhactl -j peer show id "$bob" | jq -c '.[0] | [.vpn_ip, .iroutes]')
+client_env bob 192.0.2.6 40002 10.8.0.4 fd00:8::4 -- hook learn-address add 10.1.0.7 bob
+expect_eq "a cached host is neither address nor route" \
+	"$(ovpnhactl -j peer show id "$bob" | jq -c '.[0] | [.vpn_ip, .iroutes]')" "$before"
+
 # A virtual address moves to the client OpenVPN now gives it.
 client_env bob 192.0.2.6 40002 10.8.0.4 fd00:8::4 -- hook learn-address add 10.8.0.2 bob
 expect_eq "10.8.0.2 now bob's" "$(ovpnhactl -j iroute get 10.8.0.2 | jq -r '.[0].peer')" "$bob"

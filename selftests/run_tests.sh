@@ -21,6 +21,7 @@ fi
 # Order matters only for readability; each test is independent.
 TESTS=(
 	module_load.sh
+	dkms.sh
 	debug_selftest.sh
 	peer_basic.sh
 	iroute_lpm.sh
@@ -42,6 +43,8 @@ TESTS=(
 	sync_auth.sh
 	sync_netem.sh
 	sync_tamper.sh
+	role_garp.sh
+	sync_failover.sh
 )
 [ $# -gt 0 ] && TESTS=("$@")
 
@@ -54,11 +57,14 @@ for t in "${TESTS[@]}"; do
 	name="selftests: ovpnha: $t"
 	echo "# $name"
 	start=$(date +%s.%N)
+	# A test may need longer: a "# settings: timeout=N" line in it.
+	t_max=$(sed -n 's/^# settings: timeout=\([0-9]\+\)$/\1/p' "$here/$t" 2>/dev/null | head -n1)
+	t_max=${t_max:-$timeout}
 	if [ ! -x "$here/$t" ]; then
 		rc=1
 		echo "# missing or not executable: selftests/$t"
 	else
-		timeout --foreground -k 10 "$timeout" "$here/$t" 2>&1 | sed -u 's/^/# /'
+		timeout --foreground -k 10 "$t_max" "$here/$t" 2>&1 | sed -u 's/^/# /'
 		rc=${PIPESTATUS[0]}
 	fi
 	secs=$(echo "$(date +%s.%N) $start" | awk '{printf "%.1f", $1 - $2}')
@@ -74,7 +80,7 @@ for t in "${TESTS[@]}"; do
 		echo "ok $n $name # SKIP $reason" ;;
 	124)
 		fail=$((fail + 1))
-		echo "not ok $n $name # TIMEOUT ${timeout}s" ;;
+		echo "not ok $n $name # TIMEOUT ${t_max}s" ;;
 	*)
 		fail=$((fail + 1))
 		echo "# $t: exit status $rc after ${secs}s"

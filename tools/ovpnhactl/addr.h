@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 
 struct addr {
@@ -34,6 +35,11 @@ static inline size_t addr_len(const struct addr *a)
 }
 
 /* An IPv4 (dotted quad) or IPv6 address; 0, or -1 if it is neither. */
+static inline bool addr_eq(const struct addr *a, const struct addr *b)
+{
+	return a->family == b->family && !memcmp(a->a, b->a, addr_len(a));
+}
+
 int addr_parse(const char *s, struct addr *a);
 /* Same, restricted to one family (AF_INET or AF_INET6). */
 int addr_parse_family(const char *s, int family, struct addr *a);

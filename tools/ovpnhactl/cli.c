@@ -6,6 +6,8 @@
 #include "diag.h"
 #include "nl.h"
 #include "ovpnhactl.h"
+#include "role.h"
+#include "util.h"
 
 #ifndef OVPNHA_VERSION
 #define OVPNHA_VERSION "unknown"
@@ -63,6 +65,9 @@ static const struct object {
 	{ "dnsguard", do_dnsguard, help_dnsguard },
 	{ "monitor", do_monitor, help_monitor },
 	{ "sync",   do_sync,   help_sync },
+	{ "role",   do_role,   help_role },
+	{ "vip",    do_vip,    help_vip },
+	{ "flow",   do_flow,   help_flow },
 };
 
 /*
@@ -120,6 +125,15 @@ int cli_main(int argc, char **argv)
 		} else if (!strcmp(o, "-f") || !strcmp(o, "-force") ||
 			   !strcmp(o, "--force")) {
 			force = true;
+		} else if (!strcmp(o, "-e") || !strcmp(o, "--epoch")) {
+			const char *v = arg_value(argc, argv, &i);
+			uint32_t e;
+
+			if (!v)
+				return EXIT_USAGE;
+			if (parse_u32(v, &e) || !e)
+				return usage_error("invalid epoch \"%s\": not a number 1..4294967295", v);
+			g_opts.epoch = e;
 		} else if (!strncmp(o, "--netns=", 8)) {
 			g_opts.netns = o + 8;
 		} else if (!strcmp(o, "-V") || !strcmp(o, "--version")) {

@@ -2,6 +2,7 @@
 /* Help texts. */
 #include "diag.h"
 #include "ovpnhactl.h"
+#include "role.h"
 
 static const char peer_text[] =
 "  peer add cn CN [remote ADDR] [port PORT] [proto udp|tcp] [vpn-ip A.B.C.D]\n"
@@ -90,6 +91,9 @@ static const char head_text[] =
 "                      socket, like ip -batch; stop at the first failure\n"
 "  -f, --force         with -b: go on after a failed line (exit status is\n"
 "                      that of the last failure)\n"
+"  -e, --epoch N       send every write as a write replicated from a node\n"
+"                      at cluster epoch N (what the sync daemon does;\n"
+"                      for tests and repairs)\n"
 "  -V, --version       print the version and exit\n"
 "  -h, --help          print this help and exit\n"
 "\n"
@@ -156,5 +160,8 @@ void help_full(FILE *f)
 	help_dnsguard(f);
 	help_monitor(f);
 	help_sync(f);
+	fputs(help_role_text, f);
+	fputs(help_vip_text, f);
+	fputs(help_flow_text, f);
 	fputs(tail_text, f);
 }

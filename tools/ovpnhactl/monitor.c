@@ -19,6 +19,7 @@
 #include "json.h"
 #include "ovpnhactl.h"
 #include "peer.h"
+#include "role.h"
 #include "util.h"
 
 #define STAT_NAME_LEN	24
@@ -40,6 +41,11 @@ static const struct {
 	{ OVPNHA_CMD_DROP_SAMPLE,  "drop",         "drop" },
 	{ OVPNHA_CMD_DNSGUARD_NEW, "dnsguard add", "dnsguard_new" },
 	{ OVPNHA_CMD_DNSGUARD_DEL, "dnsguard del", "dnsguard_del" },
+	{ OVPNHA_CMD_ROLE_SET,     "role",         "role" },
+	{ OVPNHA_CMD_VIP_NEW,      "vip add",      "vip_new" },
+	{ OVPNHA_CMD_VIP_DEL,      "vip del",      "vip_del" },
+	{ OVPNHA_CMD_FLOW_NEW,     "flow",         "flow_new" },
+	{ OVPNHA_CMD_FLOW_DEL,     "flow del",     "flow_del" },
 };
 
 static void put_addr(struct json *j, const char *key, int family,
@@ -174,6 +180,54 @@ static void show_dnsguard(struct json *j, struct nlattr *nest)
 		put_str(j, "prefix", prefix_fmt(&p, buf));
 }
 
+static void show_role(struct json *j, struct nlattr *nest)
+{
+	struct role_info r;
+
+	if (role_from_attr(nest, &r))
+		return;
+	put_str(j, "role", role_name(r.role));
+	put_u64(j, "epoch", r.epoch);
+	if (r.reason[0])
+		put_str(j, "reason", r.reason);
+}
+
+static void show_vip_flow(struct json *j, struct nlattr *nest, bool vip)
+{
+	struct nlattr *a[OVPNHA_A_FLOW_MAX + 1];
+	int max = vip ? OVPNHA_A_VIP_MAX : OVPNHA_A_FLOW_MAX;
+	char buf[ADDR_STRLEN];
+	struct addr ad;
+
+	if (nla_parse_nested(a, max, nest, NULL) < 0)
+		return;
+	if (vip) {
+		for (int t = OVPNHA_A_VIP_IPV4; t <= OVPNHA_A_VIP_IPV6; t++)
+			if (a[t] && nla_len(a[t]) == (t == OVPNHA_A_VIP_IPV4 ? 4 : 16)) {
+				addr_from_bytes(&ad, t == OVPNHA_A_VIP_IPV4 ? AF_INET : AF_INET6,
+						nla_data(a[t]));
+				put_str(j, "address", addr_fmt(&ad, buf));
+			}
+		if (a[OVPNHA_A_VIP_IFNAME])
+			put_str(j, "dev", nla_get_string(a[OVPNHA_A_VIP_IFNAME]));
+		return;
+	}
+	if (a[OVPNHA_A_FLOW_PEER_ID])
+		put_u64(j, "peer", nla_get_u32(a[OVPNHA_A_FLOW_PEER_ID]));
+	if (a[OVPNHA_A_FLOW_ORIG_SRC] && a[OVPNHA_A_FLOW_ORIG_SPORT] &&
+	    (nla_len(a[OVPNHA_A_FLOW_ORIG_SRC]) == 4 ||
+	     nla_len(a[OVPNHA_A_FLOW_ORIG_SRC]) == 16)) {
+		addr_from_bytes(&ad, nla_len(a[OVPNHA_A_FLOW_ORIG_SRC]) == 4 ?
+				AF_INET : AF_INET6, nla_data(a[OVPNHA_A_FLOW_ORIG_SRC]));
+		put_str(j, "src", endpoint_fmt(&ad,
+			ntohs(nla_get_u16(a[OVPNHA_A_FLOW_ORIG_SPORT])), buf));
+	}
+	if (a[OVPNHA_A_FLOW_TIMEOUT])
+		put_u64(j, "timeout", nla_get_u32(a[OVPNHA_A_FLOW_TIMEOUT]));
+	if (a[OVPNHA_A_FLOW_INSTALLED])
+		put_u64(j, "installed", nla_get_u8(a[OVPNHA_A_FLOW_INSTALLED]));
+}
+
 static int monitor_msg(struct nl_msg *msg, void *arg)
 {
 	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
@@ -214,6 +268,14 @@ static int monitor_msg(struct nl_msg *msg, void *arg)
 		show_tunnel(j, tb[OVPNHA_A_TUNNEL]);
 	if (tb[OVPNHA_A_DNSGUARD])
 		show_dnsguard(j, tb[OVPNHA_A_DNSGUARD]);
+	if (tb[OVPNHA_A_ROLE])
+		show_role(j, tb[OVPNHA_A_ROLE]);
+	if (tb[OVPNHA_A_VIP])
+		show_vip_flow(j, tb[OVPNHA_A_VIP], true);
+	if (tb[OVPNHA_A_FLOW])
+		show_vip_flow(j, tb[OVPNHA_A_FLOW], false);
+	if (tb[OVPNHA_A_EPOCH])
+		put_u64(j, "replicated_epoch", nla_get_u32(tb[OVPNHA_A_EPOCH]));
 	if (tb[OVPNHA_A_PEER]) {
 		struct peer p;
 

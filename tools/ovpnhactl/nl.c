@@ -89,6 +89,23 @@ static int family_reply(struct nl_msg *msg, void *arg)
 	return 0;
 }
 
+/*
+ * The family version the module registered (CTRL_ATTR_VERSION) against the
+ * uapi header this tool was built with: a warning on stderr, once per
+ * process however often the socket is reopened.  True if it warned now.
+ */
+bool ovnl_check_version(int kernel_version)
+{
+	static bool warned;
+
+	if (kernel_version == OVPNHA_FAMILY_VERSION || warned)
+		return false;
+	warned = true;
+	fprintf(stderr, "ovpnhactl: warning: module ovpnha speaks netlink version %d, this tool version %d\n",
+		kernel_version, OVPNHA_FAMILY_VERSION);
+	return true;
+}
+
 /* One CTRL_CMD_GETFAMILY request by name (not a dump of every family). */
 static int resolve_family(void)
 {
@@ -117,9 +134,7 @@ static int resolve_family(void)
 		return EXIT_FAIL;
 	}
 	S.family = f.id;
-	if (f.version != OVPNHA_FAMILY_VERSION)
-		fprintf(stderr, "ovpnhactl: warning: module ovpnha speaks netlink version %d, this tool version %d\n",
-			f.version, OVPNHA_FAMILY_VERSION);
+	ovnl_check_version(f.version);
 	return 0;
 }
 
@@ -181,7 +196,8 @@ struct nl_msg *ovnl_new(uint8_t cmd, int flags)
 static const char *const top_names[] = {
 	[OVPNHA_A_PEER] = "peer", [OVPNHA_A_IROUTE] = "iroute",
 	[OVPNHA_A_INFO] = "info", [OVPNHA_A_STATS] = "stats",
-	[OVPNHA_A_SEQ] = "seq",
+	[OVPNHA_A_SEQ] = "seq", [OVPNHA_A_ROLE] = "role", [OVPNHA_A_VIP] = "vip",
+	[OVPNHA_A_EPOCH] = "epoch", [OVPNHA_A_FLOW] = "flow",
 };
 static const char *const peer_names[] = {
 	[OVPNHA_A_PEER_ID] = "id", [OVPNHA_A_PEER_CN] = "cn",
@@ -453,6 +469,9 @@ int ovnl_request(struct nl_msg *req, ovnl_reply_fn fn, void *arg)
 	int ret;
 
 	S.extack[0] = S.where[0] = '\0';
+	if (g_opts.epoch && !(nlmsg_hdr(req)->nlmsg_flags & NLM_F_DUMP) &&
+	    nla_put_u32(req, OVPNHA_A_EPOCH, g_opts.epoch))
+		return -EMSGSIZE;
 	if (S.transport) {
 		/* as nl_send_auto() would complete it */
 		nlmsg_hdr(req)->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;

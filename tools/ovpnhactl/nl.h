@@ -26,6 +26,8 @@ typedef int (*ovnl_reply_fn)(struct nl_msg *msg, void *arg);
 
 int ovnl_open(void);
 void ovnl_close(void);
+/* Warn once per process if the module's family version is not ours. */
+bool ovnl_check_version(int kernel_version);
 
 /* A request for @cmd; flags 0 (do) or NLM_F_DUMP.  Never NULL. */
 struct nl_msg *ovnl_new(uint8_t cmd, int flags);

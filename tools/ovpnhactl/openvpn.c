@@ -31,10 +31,12 @@
 #include <string.h>
 
 #include "addr.h"
+#include "info.h"
 #include "iroute.h"
 #include "nl.h"
 #include "ovpnhactl.h"
 #include "peer.h"
+#include "role.h"
 #include "util.h"
 
 static const char *hook = "openvpn";
@@ -189,11 +191,6 @@ static bool is_mac(const char *s)
 	return true;
 }
 
-static bool addr_eq(const struct addr *a, const struct addr *b)
-{
-	return a->family == b->family && !memcmp(a->a, b->a, addr_len(a));
-}
-
 static void prefix_mask(struct prefix *p)
 {
 	unsigned int bits = (unsigned int)addr_len(&p->addr) * 8;
@@ -218,6 +215,7 @@ struct preq {
 	const struct addr *vpn4, *vpn6;	/* family 0: clear */
 	bool has_created, has_rx, has_tx;
 	uint64_t created, rx, tx;
+	uint32_t origin;		/* 0: absent */
 };
 
 static int got_peer(struct nl_msg *msg, void *arg)
@@ -267,6 +265,8 @@ static int preq_send(uint8_t cmd, const struct preq *r, struct peer *reply)
 			e |= nla_put_u64(m, OVPNHA_A_PEER_RX_BYTES, r->rx);
 		if (r->has_tx)
 			e |= nla_put_u64(m, OVPNHA_A_PEER_TX_BYTES, r->tx);
+		if (r->origin)
+			e |= nla_put_u32(m, OVPNHA_A_PEER_ORIGIN, r->origin);
 		nla_nest_end(m, nest);
 	}
 	if (reply)
@@ -280,6 +280,7 @@ static int preq_send(uint8_t cmd, const struct preq *r, struct peer *reply)
 struct peer_search {
 	const struct ovpn_client *c;
 	bool any_cn;		/* match the endpoint only */
+	uint32_t adopt;		/* else: same cn, origin not this node id */
 	struct peer found;	/* found.id != 0 when found */
 };
 
@@ -293,7 +294,12 @@ static int search_peer(struct nl_msg *msg, void *arg)
 		return 0;
 	if (ret)
 		return ret;
-	if (!s->found.id && addr_eq(&p.remote, &s->c->remote) &&
+	if (s->adopt && !s->found.id && p.origin != s->adopt && p.cn &&
+	    !strcmp(p.cn, s->c->cn)) {
+		s->found = p;
+		return 0;
+	}
+	if (!s->adopt && !s->found.id && addr_eq(&p.remote, &s->c->remote) &&
 	    p.port == s->c->port && p.proto == s->c->proto &&
 	    (s->any_cn || (p.cn && !strcmp(p.cn, s->c->cn)))) {
 		s->found = p;
@@ -304,7 +310,16 @@ static int search_peer(struct nl_msg *msg, void *arg)
 }
 
 /* 0 (s->found.id == 0: none) or -errno. */
+static int find_peer_as(const struct ovpn_client *c, bool any_cn,
+			uint32_t adopt, struct peer_search *s);
+
 static int find_peer(const struct ovpn_client *c, bool any_cn, struct peer_search *s)
+{
+	return find_peer_as(c, any_cn, 0, s);
+}
+
+static int find_peer_as(const struct ovpn_client *c, bool any_cn,
+			uint32_t adopt, struct peer_search *s)
 {
 	struct nl_msg *m = ovnl_new(OVPNHA_CMD_PEER_GET, NLM_F_DUMP);
 	struct nlattr *nest;
@@ -313,6 +328,7 @@ static int find_peer(const struct ovpn_client *c, bool any_cn, struct peer_searc
 	memset(s, 0, sizeof(*s));
 	s->c = c;
 	s->any_cn = any_cn;
+	s->adopt = adopt;
 	if (!any_cn) {
 		/* The kernel filters the dump by common name. */
 		nest = nla_nest_start(m, OVPNHA_A_PEER | NLA_F_NESTED);
@@ -448,10 +464,58 @@ static int add_iroute(uint32_t id, struct prefix *p)
 		return ret;
 	ret = iroute_req(OVPNHA_CMD_IROUTE_NEW, p, id, NULL);
 	if (ret == -EEXIST) {
+		/* A host route may be another peer's virtual address now. */
+		if (p->len == addr_len(&p->addr) * 8 &&
+		    (ret = release_vaddr(&p->addr, id)))
+			return ret;
 		ret = iroute_req(OVPNHA_CMD_IROUTE_DEL, p, 0, NULL);
 		if (!ret || ret == -ENOENT)
 			ret = iroute_req(OVPNHA_CMD_IROUTE_NEW, p, id, NULL);
 	}
+	return ret;
+}
+
+/*
+ * After a takeover the client returns to this node, usually from a new
+ * source port: the replica of it (same common name, another node's
+ * origin) becomes this node's peer, which marks it returned.  Only a
+ * master adopts.  0 and *id, -ENOENT when there is nothing to adopt.
+ */
+/* This node's id if it is master, else 0. */
+static uint32_t master_node_id(void)
+{
+	struct role_info role;
+	struct info in;
+
+	if (role_get(&role) || role.role != OVPNHA_ROLE_MASTER ||
+	    info_get(&in) || !(in.present & (1u << OVPNHA_A_INFO_NODE_ID)))
+		return 0;
+	return (uint32_t)in.val[OVPNHA_A_INFO_NODE_ID];
+}
+
+static int adopt_peer(const struct ovpn_client *c, uint32_t *id)
+{
+	struct peer_search s;
+	struct preq r = {
+		.remote = &c->remote, .port = c->port, .proto = c->proto,
+		.vpn4 = c->has_vpn4 ? &c->vpn4 : NULL,
+		.vpn6 = c->has_vpn6 ? &c->vpn6 : NULL,
+	};
+	int ret;
+
+	if (!(r.origin = master_node_id()))
+		return -ENOENT;
+	if ((ret = find_peer_as(c, false, r.origin, &s)))
+		return ret;
+	if (!s.found.id)
+		return -ENOENT;
+	r.id = s.found.id;
+	peer_free(&s.found);
+	ret = preq_send(OVPNHA_CMD_PEER_SET, &r, NULL);
+	if (ret == -EEXIST)
+		return -ENOENT;	/* the endpoint is held: the usual way */
+	if (!ret)
+		*id = r.id;
 	return ret;
 }
 
@@ -484,8 +548,21 @@ static int ensure_peer(const struct ovpn_client *c, uint32_t *id, bool *created)
 		      addr_eq(&s.found.vpn6, &c->vpn6)))
 			ret = set_vaddr(*id, &c->vpn6);
 		peer_free(&s.found);
+		/*
+		 * On a master the client may be one returning from the same
+		 * endpoint after a takeover: a write marks it seen here, and
+		 * a replica becomes this node's.
+		 */
+		if (!ret && !strcmp(hook, "client-connect")) {
+			struct preq t = { .id = *id, .origin = master_node_id() };
+
+			if (t.origin)
+				ret = preq_send(OVPNHA_CMD_PEER_SET, &t, NULL);
+		}
 		return ret;
 	}
+	if ((ret = adopt_peer(c, id)) != -ENOENT)
+		return ret;
 	ret = preq_send(OVPNHA_CMD_PEER_NEW, &r, &reply);
 	if (ret == -EEXIST) {
 		/*
@@ -588,13 +665,34 @@ static int learn_delete(const struct prefix *p, bool is_prefix)
 		ret = iroute_req(OVPNHA_CMD_IROUTE_DEL, p, 0, NULL);
 		return ret && ret != -ENOENT ? module_fail(ret, "cannot remove the iroute") : EXIT_OK;
 	}
-	/* A virtual address: cleared on the peer that still holds it. */
+	/*
+	 * A virtual address (cleared on the peer that still holds it) or a
+	 * host route; a host inside a wider iroute is not routed by itself.
+	 */
 	ret = iroute_req(OVPNHA_CMD_IROUTE_GET, p, 0, &l);
-	if (ret == -ENOENT || (!ret && (!l.vpn_addr || l.pfx.len != p->len)))
+	if (ret == -ENOENT || (!ret && l.pfx.len != p->len))
 		return EXIT_OK;
 	if (!ret)
 		ret = release_vaddr(&p->addr, 0);
-	return ret ? module_fail(ret, "cannot remove the virtual address") : EXIT_OK;
+	return ret ? module_fail(ret, "cannot remove the address") : EXIT_OK;
+}
+
+/*
+ * OpenVPN also reports single hosts it saw behind a client's iroute (its
+ * route cache): not the client's virtual address.  True if an iroute of
+ * peer @id covers @p already; *as_route set if the client has a virtual
+ * address of that family, so @p is a host route to it, not its address.
+ */
+static bool host_behind(uint32_t id, const struct prefix *p,
+			const struct ovpn_client *c, bool *as_route)
+{
+	struct lookup l;
+
+	if (!iroute_req(OVPNHA_CMD_IROUTE_GET, p, 0, &l) && l.found &&
+	    l.peer == id && !l.vpn_addr)
+		return true;
+	*as_route = p->addr.family == AF_INET ? c->has_vpn4 : c->has_vpn6;
+	return false;
 }
 
 static int learn_add(const char *cn, struct prefix *p, bool is_prefix)
@@ -614,6 +712,8 @@ static int learn_add(const char *cn, struct prefix *p, bool is_prefix)
 	/* ensure_peer() gave the peer the environment's virtual addresses. */
 	if (!is_prefix && ((c.has_vpn4 && addr_eq(&p->addr, &c.vpn4)) ||
 			   (c.has_vpn6 && addr_eq(&p->addr, &c.vpn6))))
+		return EXIT_OK;
+	if (!is_prefix && host_behind(id, p, &c, &is_prefix))
 		return EXIT_OK;
 	ret = is_prefix ? add_iroute(id, p) : set_vaddr(id, &p->addr);
 	if (!ret)

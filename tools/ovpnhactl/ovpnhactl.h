@@ -23,6 +23,7 @@ struct global_opts {
 	bool json;		/* -j */
 	bool pretty;		/* -p: indent JSON */
 	const char *netns;	/* -n NAME */
+	unsigned int epoch;	/* -e N: writes carry OVPNHA_A_EPOCH */
 };
 extern struct global_opts g_opts;
 

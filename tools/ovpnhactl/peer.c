@@ -8,6 +8,7 @@
 
 #include "ovpnhactl.h"
 #include "peer.h"
+#include "role.h"
 #include "util.h"
 
 static struct nla_policy peer_pol[OVPNHA_A_PEER_MAX + 1] = {
@@ -22,6 +23,7 @@ static struct nla_policy peer_pol[OVPNHA_A_PEER_MAX + 1] = {
 	[OVPNHA_A_PEER_ORIGIN] = { .type = NLA_U32 },
 	[OVPNHA_A_PEER_CREATED] = { .type = NLA_U64 },
 	[OVPNHA_A_PEER_UPDATED] = { .type = NLA_U64 },
+	[OVPNHA_A_PEER_SEEN] = { .type = NLA_U64 },
 	[OVPNHA_A_PEER_RX_BYTES] = { .type = NLA_U64 },
 	[OVPNHA_A_PEER_TX_BYTES] = { .type = NLA_U64 },
 	[OVPNHA_A_PEER_IROUTE_COUNT] = { .type = NLA_U32 },
@@ -68,6 +70,8 @@ int peer_from_msg(struct nl_msg *msg, struct peer *p)
 		p->rx = nla_get_u64(a[OVPNHA_A_PEER_RX_BYTES]);
 	if (a[OVPNHA_A_PEER_TX_BYTES])
 		p->tx = nla_get_u64(a[OVPNHA_A_PEER_TX_BYTES]);
+	if (a[OVPNHA_A_PEER_SEEN])
+		p->seen = nla_get_u64(a[OVPNHA_A_PEER_SEEN]);
 	if (a[OVPNHA_A_PEER_IROUTE_COUNT])
 		p->iroute_count = nla_get_u32(a[OVPNHA_A_PEER_IROUTE_COUNT]);
 	return 0;
@@ -125,6 +129,11 @@ void peer_print_plain(FILE *f, const struct peer *p,
 		fprintf(f, " tx %" PRIu64, p->tx);
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%s%s", i ? "," : " iroutes ", prefix_fmt(&ir[i].pfx, buf));
+	if (p->takeover && p->seen >= p->takeover)
+		fprintf(f, " returned after %.3f s",
+			(double)(p->seen - p->takeover) / 1e9);
+	else if (p->takeover)
+		fputs(" awaiting return", f);
 	fputc('\n', f);
 }
 
@@ -158,6 +167,15 @@ void peer_print_json(struct json *j, const struct peer *p,
 		json_kv_u64(j, "created_ns", p->created);
 	if (PEER_HAS(p, OVPNHA_A_PEER_UPDATED))
 		json_kv_u64(j, "updated_ns", p->updated);
+	if (p->seen)
+		json_kv_u64(j, "seen_ns", p->seen);
+	if (p->takeover) {
+		bool back = p->seen >= p->takeover;
+
+		json_kv_str(j, "return", back ? "returned" : "awaiting");
+		if (back)
+			json_kv_u64(j, "return_after_ns", p->seen - p->takeover);
+	}
 	if (PEER_HAS(p, OVPNHA_A_PEER_CREATED))
 		json_kv_str(j, "since", fmt_rfc3339(p->created, t, sizeof(t)));
 	if (PEER_HAS(p, OVPNHA_A_PEER_RX_BYTES))
@@ -539,6 +557,7 @@ static int peer_show(int argc, char **argv)
 	struct peer_req r;
 	struct peer_list l = { 0 };
 	struct iroute_list ir = { 0 };
+	struct role_info role;
 	bool by_id;
 	size_t want = 0;
 	int ret, err;
@@ -575,6 +594,10 @@ static int peer_show(int argc, char **argv)
 		return ovnl_report(err);
 	}
 	iroute_list_sort(&ir);
+	/* After a takeover: who is back (role_get fails on old modules). */
+	if (role_get(&role) == 0 && role.role == OVPNHA_ROLE_MASTER)
+		for (size_t i = 0; i < l.n; i++)
+			l.v[i].takeover = role.takeover;
 	print_peers(&l, &ir);
 	peer_list_free(&l);
 	iroute_list_free(&ir);

@@ -21,6 +21,8 @@ struct peer {
 	uint8_t proto;
 	struct addr vpn4, vpn6;
 	uint64_t created, updated, rx, tx;
+	uint64_t seen;		/* last change made on this node, 0: none */
+	uint64_t takeover;	/* for printing: this node's last takeover */
 };
 
 /* Decode the peer of a reply: 0, -ENODATA (no peer nest), -EBADMSG. */

@@ -23,6 +23,8 @@ static const char *const stat_names[] = {
 	"drop_wrong_role", "drop_epoch", "drop_repl", "garp_fail",
 	"dns_clash_resolved", "dns_clash_lost", "ct_insert_failed",
 	"dns_guarded", "dns_checked", "kdrop_peer",
+	"role_change", "stepdown", "garp_sent", "na_sent", "flow_learned",
+	"flow_installed", "flow_existed", "flow_removed",
 };
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == __OVPNHA_STAT_MAX,
 	       "stat_names must follow enum ovpnha_stat");

@@ -228,7 +228,9 @@ static void forward(struct daemon *d, uint8_t cmd, uint16_t nest_type,
 
 /* --------------------------------------------------------- kernel events */
 
-static int ev_peer(struct daemon *d, uint8_t cmd, const struct sync_attr *nest)
+/* @replicated: a change another node sent, applied here */
+static int ev_peer(struct daemon *d, uint8_t cmd, const struct sync_attr *nest,
+		   bool replicated)
 {
 	struct sync_attr tb[OVPNHA_A_PEER_MAX + 1];
 	uint8_t buf[512];
@@ -266,8 +268,11 @@ static int ev_peer(struct daemon *d, uint8_t cmd, const struct sync_attr *nest)
 	mirror_peer_set(&d->m, id, (uint8_t)origin, buf, (size_t)len);
 	if (origin == d->node_id) {
 		forward(d, cmd, OVPNHA_A_PEER, buf, (size_t)len);
-	} else if (was_local) {
-		/* Handed to another origin: it is no longer ours to announce. */
+	} else if (was_local && !replicated) {
+		/*
+		 * Handed to another origin here: it is no longer ours to
+		 * announce.  (Taken over by another node: it knows.)
+		 */
 		uint8_t del[16];
 		struct sbuf b = { .p = del, .cap = sizeof(del) };
 
@@ -333,10 +338,38 @@ static int ev_fn(const struct nlmsghdr *nlh, void *arg)
 	case OVPNHA_CMD_PEER_NEW:
 	case OVPNHA_CMD_PEER_SET:
 	case OVPNHA_CMD_PEER_DEL:
-		return ev_peer(d, cmd, &tb[OVPNHA_A_PEER]);
+		return ev_peer(d, cmd, &tb[OVPNHA_A_PEER],
+			       tb[OVPNHA_A_EPOCH].data != NULL);
 	case OVPNHA_CMD_IROUTE_NEW:
 	case OVPNHA_CMD_IROUTE_DEL:
 		return ev_iroute(d, cmd, &tb[OVPNHA_A_IROUTE]);
+	case OVPNHA_CMD_FLOW_NEW:
+	case OVPNHA_CMD_FLOW_DEL: {
+		uint8_t buf[256];
+		int n;
+
+		/* Flows learned here go out; applied ones carry an epoch. */
+		if (tb[OVPNHA_A_EPOCH].data || !tb[OVPNHA_A_FLOW].data)
+			return 0;
+		n = sync_flow_strip(tb[OVPNHA_A_FLOW].data,
+				    tb[OVPNHA_A_FLOW].len, buf, sizeof(buf));
+		if (n > 0)
+			forward(d, cmd, OVPNHA_A_FLOW, buf, (size_t)n);
+		return 0;
+	}
+	case OVPNHA_CMD_ROLE_SET: {
+		uint32_t e;
+		uint8_t r;
+
+		if (role_nest(&tb[OVPNHA_A_ROLE], &r, &e))
+			return 0;
+		if (e != d->epoch || r != d->role)
+			slog("role %u -> %u, cluster epoch %u -> %u", d->role,
+			     r, d->epoch, e);
+		d->epoch = e;
+		d->role = r;
+		return 0;
+	}
 	case OVPNHA_CMD_FLUSH:
 		mirror_clear(&d->m);
 		if (d->replaying)
@@ -467,6 +500,8 @@ void daemon_reload(struct daemon *d)
 			continue;
 		}
 		d->node_id = id;
+		if (kern_role(&d->k, &d->role, &d->epoch))
+			d->epoch = d->role = 0;	/* a module without roles */
 		if (!kern_events(&d->k, ev_fn, d, 0))
 			break;
 	}

@@ -85,6 +85,7 @@ struct daemon {
 	int listen_fd, status_fd;
 	uint32_t node_id;
 	uint32_t epoch;			/* 0 until the module has one */
+	uint8_t role;			/* enum ovpnha_role of the module */
 	uint64_t instance;
 	uint64_t out_seq;		/* our replication sequence */
 	uint64_t kseq;			/* last kernel event sequence seen */

@@ -53,9 +53,28 @@ static void queue_req(struct daemon *d, struct node *n, uint8_t cmd,
 		      uint32_t id, bool peer_level, const uint8_t *attrs,
 		      size_t len, bool retried)
 {
+	uint8_t withepoch[BENT_ATTRS];
 	struct bent *e;
 	int idx;
 
+	/*
+	 * The sender's epoch, always (0 included): it marks the write as
+	 * replicated, and the module refuses writes from older epochs.
+	 */
+	if (!retried) {
+		struct sbuf b = { 0 };
+
+		sbuf_put(&b, attrs, len);
+		sync_put_u32(&b, OVPNHA_A_EPOCH, n->rx_epoch);
+		if (b.len > sizeof(withepoch)) {
+			sbuf_free(&b);
+			return;
+		}
+		memcpy(withepoch, b.p, b.len);
+		attrs = withepoch;
+		len = b.len;
+		sbuf_free(&b);
+	}
 	if (len > BENT_ATTRS)
 		return;
 	if (!flushing &&
@@ -93,7 +112,8 @@ static void result_fn(int idx, int err, const char *msg, void *arg)
 		return;
 	}
 	if ((err == -ENOENT && (e->cmd == OVPNHA_CMD_PEER_DEL ||
-				e->cmd == OVPNHA_CMD_IROUTE_DEL)))
+				e->cmd == OVPNHA_CMD_IROUTE_DEL ||
+				e->cmd == OVPNHA_CMD_FLOW_DEL)))
 		return;		/* already gone: the goal is reached */
 	e->err = err;
 	snprintf(e->msg, sizeof(e->msg), "%s", msg);
@@ -104,7 +124,9 @@ static void result_fn(int idx, int err, const char *msg, void *arg)
 		retries[nretries++] = *e;
 		return;
 	}
-	rx_log_error(e->n, e->cmd == OVPNHA_CMD_IROUTE_NEW ? "iroute" :
+	rx_log_error(e->n, e->cmd == OVPNHA_CMD_FLOW_NEW ? "flow" :
+		     e->cmd == OVPNHA_CMD_FLOW_DEL ? "flow del" :
+		     e->cmd == OVPNHA_CMD_IROUTE_NEW ? "iroute" :
 		     e->cmd == OVPNHA_CMD_IROUTE_DEL ? "iroute del" :
 		     e->cmd == OVPNHA_CMD_PEER_DEL ? "peer del" : "peer",
 		     err, msg);
@@ -310,7 +332,12 @@ static int apply_data(struct daemon *d, struct node *n, uint8_t cmd,
 		return 0;
 	}
 	mp = mirror_peer(&d->m, id);
-	if (mp && mp->origin == d->node_id) {
+	/*
+	 * A peer of this node changes hands only when its client went to the
+	 * other node: after a takeover, while this node is not master.
+	 */
+	if (mp && mp->origin == d->node_id &&
+	    (d->role == OVPNHA_ROLE_MASTER || d->role == OVPNHA_ROLE_NONE)) {
 		reject(n, "the id belongs to a peer of this node", id);
 		return 0;
 	}
@@ -334,6 +361,36 @@ static int apply_data(struct daemon *d, struct node *n, uint8_t cmd,
 		return -1;
 	queue_req(d, n, mp ? OVPNHA_CMD_PEER_SET : OVPNHA_CMD_PEER_NEW, id,
 		  true, req, rlen, false);
+	return 0;
+}
+
+/* A flow of the sender's master: installed here with the sender's epoch. */
+static int apply_flow(struct daemon *d, struct node *n, uint8_t cmd,
+		      const uint8_t *p, size_t len)
+{
+	struct sync_attr top[OVPNHA_A_MAX + 1], ft[OVPNHA_A_FLOW_MAX + 1];
+	struct sbuf b = { 0 };
+	uint8_t buf[256];
+	uint32_t id;
+	size_t ns;
+	int slen;
+
+	if (sync_attr_parse(p, len, top, OVPNHA_A_MAX) < 0 ||
+	    !top[OVPNHA_A_FLOW].data ||
+	    sync_attr_parse(top[OVPNHA_A_FLOW].data, top[OVPNHA_A_FLOW].len, ft,
+			    OVPNHA_A_FLOW_MAX) < 0 ||
+	    ft[OVPNHA_A_FLOW_PEER_ID].len != 4)
+		return -1;
+	memcpy(&id, ft[OVPNHA_A_FLOW_PEER_ID].data, 4);
+	slen = sync_flow_strip(top[OVPNHA_A_FLOW].data, top[OVPNHA_A_FLOW].len,
+			       buf, sizeof(buf));
+	if (slen < 0)
+		return -1;
+	ns = sync_nest_begin(&b, OVPNHA_A_FLOW);
+	sbuf_put(&b, buf, (size_t)slen);
+	sync_nest_end(&b, ns);
+	queue_req(d, n, cmd, id, true, b.p, b.len, false);
+	sbuf_free(&b);
 	return 0;
 }
 
@@ -436,6 +493,15 @@ int rx_frame(struct daemon *d, struct node *n, const struct sync_hdr *h,
 	     const uint8_t *payload, size_t len)
 {
 	n->rx_epoch = h->epoch;
+	if (h->epoch > d->epoch) {
+		/* A newer cluster epoch: a master here steps down. */
+		int r = kern_epoch_observe(&d->k, h->epoch);
+
+		slog("node %s is at epoch %u, above ours (%u)%s%s", n->conf->name,
+		     h->epoch, d->epoch, r ? ": " : "", r ? strerror(-r) : "");
+		if (!r)
+			d->epoch = h->epoch;
+	}
 	switch (h->type) {
 	case SYNC_T_PING:
 		apply_flush(d);
@@ -498,6 +564,22 @@ int rx_frame(struct daemon *d, struct node *n, const struct sync_hdr *h,
 		}
 		if (apply_data(d, n, h->type, payload, len,
 			       n->rx_state == RX_SNAP)) {
+			n->rx_rejected++;
+			node_error(n, "in: malformed change (type %u)", h->type);
+		}
+		return 0;
+	case OVPNHA_CMD_FLOW_NEW:
+	case OVPNHA_CMD_FLOW_DEL:
+		/* Deltas only: a master repeats its flows every few seconds. */
+		if (n->rx_state != RX_DELTA)
+			return 0;
+		if (h->seq != n->rx_seq + 1) {
+			n->rx_gaps++;
+			ask_resync(d, n, "gap in the flow deltas");
+			return 0;
+		}
+		n->rx_seq = h->seq;
+		if (apply_flow(d, n, h->type, payload, len)) {
 			n->rx_rejected++;
 			node_error(n, "in: malformed change (type %u)", h->type);
 		}

@@ -275,6 +275,64 @@ int kern_set_node_id(struct kern *k, uint32_t id)
 	return r;
 }
 
+int role_nest(const struct sync_attr *nest, uint8_t *role, uint32_t *epoch)
+{
+	struct sync_attr rt[OVPNHA_A_ROLE_MAX + 1];
+
+	if (!nest->data ||
+	    sync_attr_parse(nest->data, nest->len, rt, OVPNHA_A_ROLE_MAX) < 0 ||
+	    rt[OVPNHA_A_ROLE_EPOCH].len != 4 || rt[OVPNHA_A_ROLE_ROLE].len != 1)
+		return -1;
+	memcpy(epoch, rt[OVPNHA_A_ROLE_EPOCH].data, 4);
+	*role = rt[OVPNHA_A_ROLE_ROLE].data[0];
+	return 0;
+}
+
+struct role_ctx {
+	uint8_t role;
+	uint32_t epoch;
+};
+
+static int role_fn(const struct nlmsghdr *nlh, void *arg)
+{
+	struct sync_attr tb[OVPNHA_A_MAX + 1];
+	const uint8_t *p;
+	size_t len;
+	uint8_t cmd;
+
+	struct role_ctx *c = arg;
+
+	p = kern_attrs(nlh, &len, &cmd);
+	if (!p || sync_attr_parse(p, len, tb, OVPNHA_A_MAX) < 0 ||
+	    role_nest(&tb[OVPNHA_A_ROLE], &c->role, &c->epoch))
+		return -EBADMSG;
+	return 0;
+}
+
+int kern_role(struct kern *k, uint8_t *role, uint32_t *epoch)
+{
+	struct role_ctx c = { 0 };
+	int r = simple(k, OVPNHA_CMD_ROLE_GET, 0, NULL, 0, role_fn, &c);
+
+	*role = c.role;
+	*epoch = c.epoch;
+	return r;
+}
+
+int kern_epoch_observe(struct kern *k, uint32_t epoch)
+{
+	struct sbuf b = { 0 };
+	size_t nest;
+	int r;
+
+	nest = sync_nest_begin(&b, OVPNHA_A_ROLE);
+	sync_put_u32(&b, OVPNHA_A_ROLE_EPOCH, epoch);
+	sync_nest_end(&b, nest);
+	r = simple(k, OVPNHA_CMD_ROLE_SET, 0, b.p, b.len, NULL, NULL);
+	sbuf_free(&b);
+	return r;
+}
+
 int kern_dump(struct kern *k, uint8_t cmd, kern_msg_fn fn, void *arg)
 {
 	return simple(k, cmd, NLM_F_DUMP, NULL, 0, fn, arg);

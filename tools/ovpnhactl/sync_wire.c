@@ -250,18 +250,16 @@ int sync_peer_strip(const uint8_t *in, size_t len, uint8_t *out, size_t cap)
 	return r < 0 ? -1 : (int)w;
 }
 
-int sync_iroute_strip(const uint8_t *in, size_t len, uint8_t *out,
-		      size_t cap)
+/* Copies the attributes of [in, in + len) that @keep accepts. */
+static int copy_attrs(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
+		      bool (*keep)(uint16_t type))
 {
 	struct sync_attr a;
 	size_t pos = 0, w = 0, n;
 	int r;
 
 	while ((r = sync_attr_next(in, len, &pos, &a)) > 0) {
-		if (a.type != OVPNHA_A_IROUTE_PEER_ID &&
-		    a.type != OVPNHA_A_IROUTE_IPV4 &&
-		    a.type != OVPNHA_A_IROUTE_IPV6 &&
-		    a.type != OVPNHA_A_IROUTE_PREFIXLEN)
+		if (!keep(a.type))
 			continue;
 		n = ALIGN4(NLA_HDRLEN + a.len);
 		if (w + n > cap)
@@ -274,6 +272,29 @@ int sync_iroute_strip(const uint8_t *in, size_t len, uint8_t *out,
 		w += n;
 	}
 	return r < 0 ? -1 : (int)w;
+}
+
+static bool iroute_keep(uint16_t type)
+{
+	return type == OVPNHA_A_IROUTE_PEER_ID || type == OVPNHA_A_IROUTE_IPV4 ||
+	       type == OVPNHA_A_IROUTE_IPV6 || type == OVPNHA_A_IROUTE_PREFIXLEN;
+}
+
+int sync_iroute_strip(const uint8_t *in, size_t len, uint8_t *out,
+		      size_t cap)
+{
+	return copy_attrs(in, len, out, cap, iroute_keep);
+}
+
+static bool flow_keep(uint16_t type)
+{
+	return type >= OVPNHA_A_FLOW_PEER_ID && type <= OVPNHA_A_FLOW_ZONE &&
+	       type != OVPNHA_A_FLOW_INSTALLED;
+}
+
+int sync_flow_strip(const uint8_t *in, size_t len, uint8_t *out, size_t cap)
+{
+	return copy_attrs(in, len, out, cap, flow_keep);
 }
 
 int sync_iroute_decode(const uint8_t *p, size_t len, uint32_t *peer_id,

@@ -126,6 +126,9 @@ int sync_peer_strip(const uint8_t *in, size_t len, uint8_t *out, size_t cap);
 int sync_iroute_strip(const uint8_t *in, size_t len, uint8_t *out,
 		      size_t cap);
 
+/* Same for a flow nest (drops the installed flag). */
+int sync_flow_strip(const uint8_t *in, size_t len, uint8_t *out, size_t cap);
+
 /* A prefix as the mirror keys it. */
 struct sync_prefix {
 	uint8_t family;		/* 4 or 6 */

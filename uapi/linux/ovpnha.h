@@ -56,6 +56,20 @@ enum ovpnha_cmd {
 				  */
 	OVPNHA_CMD_DNSGUARD_DEL, /* admin */
 	OVPNHA_CMD_DNSGUARD_GET, /* dump */
+	OVPNHA_CMD_ROLE_SET,	/* admin; role, GARP schedule, announce
+				 * device, or an epoch seen elsewhere;
+				 * also the event of a role change
+				 */
+	OVPNHA_CMD_ROLE_GET,	/* do: role, epoch, return tracking */
+	OVPNHA_CMD_VIP_NEW,	/* admin; an address announced by GARP/NA */
+	OVPNHA_CMD_VIP_DEL,	/* admin */
+	OVPNHA_CMD_VIP_GET,	/* dump */
+	OVPNHA_CMD_FLOW_NEW,	/* admin; a peer's transport flow (replica:
+				 * installed into conntrack); also the event
+				 * of a learned or refreshed flow
+				 */
+	OVPNHA_CMD_FLOW_DEL,	/* admin; by peer id */
+	OVPNHA_CMD_FLOW_GET,	/* dump */
 
 	__OVPNHA_CMD_MAX,
 	OVPNHA_CMD_MAX = __OVPNHA_CMD_MAX - 1
@@ -74,6 +88,14 @@ enum ovpnha_a {
 	OVPNHA_A_TUNNEL,	/* nest, enum ovpnha_a_tunnel */
 	OVPNHA_A_DROP,		/* nest, enum ovpnha_a_drop */
 	OVPNHA_A_DNSGUARD,	/* nest, enum ovpnha_a_dnsguard */
+	OVPNHA_A_ROLE,		/* nest, enum ovpnha_a_role */
+	OVPNHA_A_VIP,		/* nest, enum ovpnha_a_vip */
+	OVPNHA_A_EPOCH,		/* u32: on a write, marks it replicated
+				 * from a node at this cluster epoch; a
+				 * write from a lower epoch than this
+				 * node's is refused (-ESTALE)
+				 */
+	OVPNHA_A_FLOW,		/* nest, enum ovpnha_a_flow */
 
 	__OVPNHA_A_MAX,
 	OVPNHA_A_MAX = __OVPNHA_A_MAX - 1
@@ -111,6 +133,12 @@ enum ovpnha_a_peer {
 					 * this peer's traffic (skb:kfree_skb),
 					 * one OVPNHA_A_KDROP_ENTRY nest per
 					 * kernel drop reason seen
+					 */
+	OVPNHA_A_PEER_SEEN,		/* u64 ns since the Unix epoch, read-
+					 * only: last change made on this node
+					 * (not replicated), i.e. the client
+					 * was last seen by this node's OpenVPN;
+					 * 0: only known through replication
 					 */
 
 	__OVPNHA_A_PEER_MAX,
@@ -202,6 +230,112 @@ enum ovpnha_a_drop {
 	OVPNHA_A_DROP_MAX = __OVPNHA_A_DROP_MAX - 1
 };
 
+/* Role of the node in the cluster (OVPNHA_A_ROLE_ROLE). */
+enum ovpnha_role {
+	OVPNHA_ROLE_NONE,	/* never set: standalone */
+	OVPNHA_ROLE_MASTER,
+	OVPNHA_ROLE_BACKUP,
+	OVPNHA_ROLE_FAULT,
+	__OVPNHA_ROLE_MAX,
+	OVPNHA_ROLE_MAX = __OVPNHA_ROLE_MAX - 1
+};
+
+enum ovpnha_a_role {
+	OVPNHA_A_ROLE_UNSPEC,
+	OVPNHA_A_ROLE_ROLE,		/* u8, enum ovpnha_role */
+	OVPNHA_A_ROLE_EPOCH,		/* u32: the cluster epoch.  Written
+					 * alone: an epoch seen elsewhere (the
+					 * node steps down if master and it is
+					 * higher); with ROLE master: at least
+					 * this epoch
+					 */
+	OVPNHA_A_ROLE_SINCE,		/* u64 ns (CLOCK_REALTIME), read-only:
+					 * last role change
+					 */
+	OVPNHA_A_ROLE_TAKEOVER,		/* u64 ns, read-only: last change to
+					 * master (0: never)
+					 */
+	OVPNHA_A_ROLE_GARP_COUNT,	/* u32 1..100: GARP/NA rounds sent on
+					 * becoming master (default 3)
+					 */
+	OVPNHA_A_ROLE_GARP_INTERVAL,	/* u32 ms 10..60000 between them
+					 * (default 200)
+					 */
+	OVPNHA_A_ROLE_GARP_REFRESH,	/* u32 s, 0..86400: one more round every
+					 * this many seconds while master
+					 * (default 0: off)
+					 */
+	OVPNHA_A_ROLE_ANNOUNCE_IFNAME,	/* string: also announce every peer's
+					 * virtual address on this device
+					 * ("": off)
+					 */
+	OVPNHA_A_ROLE_STEPDOWNS,	/* u32, read-only: times a higher epoch
+					 * made this master step down
+					 */
+	OVPNHA_A_ROLE_REASON,		/* string, read-only: why the role last
+					 * changed
+					 */
+	OVPNHA_A_ROLE_PEERS,		/* u32, read-only: peers in the table */
+	OVPNHA_A_ROLE_RETURNED,		/* u32, read-only: of those, seen by
+					 * this node since the takeover
+					 */
+	OVPNHA_A_ROLE_LAST_RETURN,	/* u64 ns, read-only: takeover to the
+					 * last peer's return
+					 */
+	OVPNHA_A_ROLE_FIRST_GARP,	/* u64 ns, read-only: role change to the
+					 * first GARP/NA sent
+					 */
+	OVPNHA_A_ROLE_PAD,
+
+	__OVPNHA_A_ROLE_MAX,
+	OVPNHA_A_ROLE_MAX = __OVPNHA_A_ROLE_MAX - 1
+};
+
+enum ovpnha_a_vip {
+	OVPNHA_A_VIP_UNSPEC,
+	OVPNHA_A_VIP_IPV4,		/* binary 4 */
+	OVPNHA_A_VIP_IPV6,		/* binary 16 */
+	OVPNHA_A_VIP_IFNAME,		/* string, < IFNAMSIZ: device to announce
+					 * on (it need not exist yet)
+					 */
+	OVPNHA_A_VIP_SENT,		/* u64, read-only: GARPs/NAs sent */
+	OVPNHA_A_VIP_FAILED,		/* u64, read-only: not sent (device
+					 * absent, down or NOARP)
+					 */
+	OVPNHA_A_VIP_PAD,
+
+	__OVPNHA_A_VIP_MAX,
+	OVPNHA_A_VIP_MAX = __OVPNHA_A_VIP_MAX - 1
+};
+
+/*
+ * A peer's transport flow as conntrack holds it: the original direction
+ * (client endpoint -> server address and port) and the reply direction,
+ * which differs from the inverted original when NAT is applied on the
+ * server itself.
+ */
+enum ovpnha_a_flow {
+	OVPNHA_A_FLOW_UNSPEC,
+	OVPNHA_A_FLOW_PEER_ID,		/* u32 */
+	OVPNHA_A_FLOW_PROTO,		/* u8, IPPROTO_UDP */
+	OVPNHA_A_FLOW_ORIG_SRC,		/* binary 4 or 16 */
+	OVPNHA_A_FLOW_ORIG_DST,		/* binary, same length */
+	OVPNHA_A_FLOW_ORIG_SPORT,	/* u16 network order */
+	OVPNHA_A_FLOW_ORIG_DPORT,	/* u16 network order */
+	OVPNHA_A_FLOW_REPLY_SRC,	/* binary, same length */
+	OVPNHA_A_FLOW_REPLY_DST,
+	OVPNHA_A_FLOW_REPLY_SPORT,
+	OVPNHA_A_FLOW_REPLY_DPORT,
+	OVPNHA_A_FLOW_TIMEOUT,		/* u32 s: remaining lifetime */
+	OVPNHA_A_FLOW_INSTALLED,	/* u8, read-only: 1 if this node put the
+					 * entry into its conntrack table
+					 */
+	OVPNHA_A_FLOW_ZONE,		/* u16 conntrack zone id (default 0) */
+
+	__OVPNHA_A_FLOW_MAX,
+	OVPNHA_A_FLOW_MAX = __OVPNHA_A_FLOW_MAX - 1
+};
+
 /* One kernel drop reason of a peer, inside OVPNHA_A_PEER_KDROPS. */
 enum ovpnha_a_kdrop {
 	OVPNHA_A_KDROP_UNSPEC,
@@ -267,6 +401,16 @@ enum ovpnha_stat {
 	OVPNHA_STAT_KDROP_PEER,		/* kernel drops of peer traffic
 					 * (skb:kfree_skb, drop-trace on)
 					 */
+	OVPNHA_STAT_ROLE_CHANGE,	/* role changes */
+	OVPNHA_STAT_STEPDOWN,		/* master stepped down: higher epoch */
+	OVPNHA_STAT_GARP_SENT,		/* gratuitous ARPs sent */
+	OVPNHA_STAT_NA_SENT,		/* unsolicited neighbour adverts sent */
+	OVPNHA_STAT_FLOW_LEARNED,	/* transport flows learned/refreshed */
+	OVPNHA_STAT_FLOW_INSTALLED,	/* replicated flows put into conntrack */
+	OVPNHA_STAT_FLOW_EXISTED,	/* replicated flow already in conntrack
+					 * (a live packet won): refreshed
+					 */
+	OVPNHA_STAT_FLOW_REMOVED,	/* installed flows taken out again */
 
 	__OVPNHA_STAT_MAX,
 	OVPNHA_STAT_MAX = __OVPNHA_STAT_MAX - 1

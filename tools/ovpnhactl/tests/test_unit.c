@@ -365,7 +365,8 @@ static void t_stats_names(void)
 	CHECK_STR(stats_name(OVPNHA_STAT_CT_INSERT_FAILED, buf, sizeof(buf)),
 		  "ct_insert_failed");
 	CHECK_STR(stats_name(OVPNHA_STAT_KDROP_PEER, buf, sizeof(buf)), "kdrop_peer");
-	CHECK_STR(stats_name(__OVPNHA_STAT_MAX, buf, sizeof(buf)), "stat_20");
+	CHECK_STR(stats_name(OVPNHA_STAT_FLOW_REMOVED, buf, sizeof(buf)), "flow_removed");
+	CHECK_STR(stats_name(__OVPNHA_STAT_MAX, buf, sizeof(buf)), "stat_28");
 	CHECK_STR(stats_name(200, buf, sizeof(buf)), "stat_200");
 }
 
@@ -826,8 +827,9 @@ static void t_cmd_peer_show(void)
 	snprintf(want, sizeof(want), "%s%s", alice_line, bob_line);
 	CHECK_STR(R.out, want);
 	CHECK_STR(R.err, "");
-	/* a peer dump; only alice has iroutes: the dump of hers */
-	CHECK_INT(nreq, 2);
+	/* a peer dump; only alice has iroutes: the dump of hers; the role */
+	CHECK_INT(nreq, 3);
+	CHECK_REQ(2, OVPNHA_CMD_ROLE_GET, 0);
 	CHECK_REQ(0, OVPNHA_CMD_PEER_GET, 1);
 	CHECK(!top(0, OVPNHA_A_PEER));
 	CHECK_REQ(1, OVPNHA_CMD_IROUTE_GET, 1);
@@ -871,7 +873,7 @@ static void t_cmd_peer_show_filters(void)
 	a = sub(0, OVPNHA_A_PEER, OVPNHA_A_PEER_ID);
 	CHECK(a && nla_len(a) == 4 && nla_get_u32(a) == 16777217);
 	CHECK_INT(nsub(0, OVPNHA_A_PEER), 1);
-	CHECK_INT(nreq, 2);
+	CHECK_INT(nreq, 3);
 	CHECK_REQ(1, OVPNHA_CMD_IROUTE_GET, 1);
 	a = sub(1, OVPNHA_A_IROUTE, OVPNHA_A_IROUTE_PEER_ID);
 	CHECK(a && nla_get_u32(a) == 16777217);
@@ -882,7 +884,8 @@ static void t_cmd_peer_show_filters(void)
 	CLI("peer", "show", "id", "16777218");
 	CHECK_INT(R.rc, 0);
 	CHECK_STR(R.out, bob_line);
-	CHECK_INT(nreq, 1);
+	CHECK_INT(nreq, 2);
+	CHECK_REQ(1, OVPNHA_CMD_ROLE_GET, 0);
 }
 
 /* 20k peers with one iroute each: one dump per table, grouped locally. */
@@ -918,8 +921,8 @@ static void t_cmd_peer_show_many(void)
 	CLI("peer", "show");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	CHECK_INT(R.rc, 0);
-	/* two dumps, the iroute one unfiltered */
-	CHECK_INT(nreq, 2);
+	/* two dumps, the iroute one unfiltered; the role */
+	CHECK_INT(nreq, 3);
 	CHECK_REQ(1, OVPNHA_CMD_IROUTE_GET, 1);
 	CHECK(!top(1, OVPNHA_A_IROUTE));
 	for (const char *p = R.out; (p = strchr(p, '\n')); p++)
@@ -1411,7 +1414,9 @@ static void t_cmd_stats(void)
 		  "\"drop_wrong_role\":1000,\"drop_epoch\":1100,\"drop_repl\":1200,"
 		  "\"garp_fail\":1300,\"dns_clash_resolved\":1400,\"dns_clash_lost\":1500,"
 		  "\"ct_insert_failed\":1600,\"dns_guarded\":1700,\"dns_checked\":1800,"
-		  "\"stat_20\":2000},"
+		  "\"role_change\":2000,\"stepdown\":2100,\"garp_sent\":2200,"
+		  "\"na_sent\":2300,\"flow_learned\":2400,\"flow_installed\":2500,"
+		  "\"flow_existed\":2600,\"flow_removed\":2700,\"stat_28\":2800},"
 		  "\"nf_conntrack\":{\"entries\":42,\"clashres\":3,\"found\":0,\"new\":0,"
 		  "\"invalid\":16,\"ignore\":0,\"removed\":0,\"chaintoolong\":0,"
 		  "\"insert\":256,\"insert_failed\":3,\"drop\":3,\"early_drop\":1,"
@@ -1430,7 +1435,7 @@ static void t_cmd_stats(void)
 	CHECK_CONTAINS(R.out, "lookup_miss         800    drop             3\n");
 	CHECK_CONTAINS(R.out, "dns_clash_resolved 1400    search_restart  11\n"
 		       "dns_clash_lost     1500\n");
-	CHECK_CONTAINS(R.out, "stat_20            2000\n");
+	CHECK_CONTAINS(R.out, "stat_28            2800\n");
 	/* no drop reasons in this kernel: said so, kdrop_peer not shown as 0 */
 	CHECK_CONTAINS(R.out, "kernel drops of peer traffic: not available");
 	CHECK(!strstr(R.out, "kdrop_peer"));
