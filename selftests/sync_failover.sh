@@ -75,6 +75,13 @@ case "$ct" in
 *) fail "b's conntrack entry: '$ct'" ;;
 esac
 expect_eq "a: flow_learned" "$(stat a flow_learned)" 1
+# The daemon's counters in `ovpnhactl stats`
+js=$("$OVPNHACTL" -n b -j stats --sync-socket "$SYNC_DIR/b.sock")
+expect_eq "stats -j: sync section names the other node" "$(jq -r '.sync.nodes[0].name' <<<"$js")" a
+"$OVPNHACTL" -n b stats --sync-socket "$SYNC_DIR/b.sock" | grep -q "^replication ($SYNC_DIR/b.sock):" ||
+	fail "stats lacks the replication section"
+expect_eq "stats -j: no sync section without a daemon" \
+	"$("$OVPNHACTL" -n b -j stats --sync-socket /nonexistent | jq -r 'has("sync")')" false
 expect_eq "b: flow_installed" "$(stat b flow_installed)" 1
 
 # b takes over: epoch 2; a hears of it through the back channel.

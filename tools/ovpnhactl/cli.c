@@ -68,6 +68,7 @@ static const struct object {
 	{ "role",   do_role,   help_role },
 	{ "vip",    do_vip,    help_vip },
 	{ "flow",   do_flow,   help_flow },
+	{ "switchover", do_switchover, help_switchover },
 };
 
 /*

@@ -40,7 +40,7 @@ static const char iroute_text[] =
 "        for ADDRESS\" if nothing covers it.\n";
 
 static const char stats_text[] =
-"  stats [--watch [SECONDS]] [--count N]\n"
+"  stats [--watch [SECONDS]] [--count N] [--sync-socket PATH]\n"
 "        The module's counters (summed over CPUs) beside the summed\n"
 "        per-CPU counters of /proc/net/stat/nf_conntrack (insert_failed,\n"
 "        drop, early_drop, clashres, ... as the kernel names them).  With\n"
@@ -48,6 +48,8 @@ static const char stats_text[] =
 "        --watch (-w) redraws every SECONDS (default 1, decimals allowed)\n"
 "        with each counter's rate per second; with -j it prints one object\n"
 "        per line, adding \"rates\".  --count (-c) stops after N updates.\n"
+"        When the replication daemon runs (its status socket: PATH, or\n"
+"        that of /etc/ovpnha/sync.conf) its counters follow (\"sync\").\n"
 "  stats --per-cpu\n"
 "        The same counters CPU by CPU (/proc/net/stat/ovpnha and\n"
 "        nf_conntrack's lines), like lnstat; -j: one object per CPU.\n"
@@ -163,5 +165,6 @@ void help_full(FILE *f)
 	fputs(help_role_text, f);
 	fputs(help_vip_text, f);
 	fputs(help_flow_text, f);
+	fputs(help_switchover_text, f);
 	fputs(tail_text, f);
 }

@@ -158,6 +158,16 @@ void json_bool(struct json *j, bool v)
 	fputs(v ? "true" : "false", j->f);
 }
 
+void json_raw(struct json *j, const char *text)
+{
+	size_t n = strlen(text);
+
+	while (n && (text[n - 1] == '\n' || text[n - 1] == ' '))
+		n--;
+	before_value(j);
+	fwrite(text, 1, n, j->f);
+}
+
 void json_null(struct json *j)
 {
 	before_value(j);

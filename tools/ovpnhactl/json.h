@@ -37,6 +37,8 @@ void json_str(struct json *j, const char *s);
 void json_u64(struct json *j, uint64_t v);
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
+/* A value that is already JSON text (trailing whitespace dropped). */
+void json_raw(struct json *j, const char *text);
 
 /* key + value in one call */
 void json_kv_str(struct json *j, const char *k, const char *v);

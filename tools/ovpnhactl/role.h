@@ -26,6 +26,9 @@ int role_get(struct role_info *r);
 int do_role(int argc, char **argv);
 int do_vip(int argc, char **argv);
 int do_flow(int argc, char **argv);
+int do_switchover(int argc, char **argv);	/* switchover.c */
+void help_switchover(FILE *f);
+extern const char help_switchover_text[];
 void help_role(FILE *f);
 void help_vip(FILE *f);
 void help_flow(FILE *f);

@@ -14,6 +14,7 @@
 #include "nl.h"
 #include "ovpnhactl.h"
 #include "stats.h"
+#include "sync_conf.h"
 #include "util.h"
 
 /* enum ovpnha_stat, in order. */
@@ -34,6 +35,7 @@ _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == __OVPNHA_STAT_MAX,
 #define STAT_NAME_LEN	16
 
 const char *stats_ct_path = CTSTAT_PATH;
+const char *stats_sync_socket;	/* NULL: the default configuration's */
 
 const char *stats_name(unsigned int idx, char *buf, size_t len)
 {
@@ -238,6 +240,29 @@ static void rates(struct counter *cur, int n, const struct counter *prev,
 	}
 }
 
+/*
+ * The replication daemon's counters, when one runs in this namespace
+ * (its status socket answers): nodes, sequence numbers, resyncs, gaps,
+ * refusals, errors, bytes.  Nothing at all when it does not run.
+ */
+static void sync_section(struct json *j)
+{
+	const char *sock = stats_sync_socket ? stats_sync_socket :
+			   sync_default_socket();
+	char *body;
+	int in_sync;
+
+	if (sync_status_query(sock, j != NULL, &body, &in_sync))
+		return;
+	if (j) {
+		json_key(j, "sync");
+		json_raw(j, body);
+	} else {
+		printf("\nreplication (%s):\n%s", sock, body);
+	}
+	free(body);
+}
+
 static void snapshot_print(struct snapshot *sn, const struct snapshot *prev)
 {
 	if (prev) {
@@ -264,6 +289,7 @@ static void snapshot_print(struct snapshot *sn, const struct snapshot *prev)
 		json_kv_bool(&j, "available", !sn->kdrop_na);
 		json_kv_bool(&j, "enabled", !sn->kdrop_off);
 		json_close_object(&j);
+		sync_section(&j);
 		if (prev) {		/* --watch: per second since the last */
 			json_key(&j, "rates");
 			json_open_object(&j);
@@ -283,6 +309,8 @@ static void snapshot_print(struct snapshot *sn, const struct snapshot *prev)
 			     "skb:kfree_skb drop reasons)");
 		else if (sn->kdrop_off)
 			puts("kernel drops of peer traffic: not traced (config set drop-trace on)");
+		if (!prev)
+			sync_section(NULL);
 	}
 }
 
@@ -332,6 +360,10 @@ int do_stats(int argc, char **argv)
 			watch = true;
 		} else if (!strcmp(argv[i], "--per-cpu") || !strcmp(argv[i], "per-cpu")) {
 			per_cpu = true;
+		} else if (!strcmp(argv[i], "--sync-socket") ||
+			   !strcmp(argv[i], "sync-socket")) {
+			if (!(stats_sync_socket = arg_value(argc, argv, &i)))
+				return EXIT_USAGE;
 		} else if (!strcmp(argv[i], "--prometheus") ||
 			   !strcmp(argv[i], "prometheus")) {
 			prom = true;

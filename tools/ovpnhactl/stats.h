@@ -33,4 +33,7 @@ void stats_print_columns(FILE *f, const char *ltitle, const struct counter *l,
 			 int nl, const char *rtitle, const struct counter *r,
 			 int nr, bool rates);
 
+/* The sync daemon's status socket for `stats` (tests set it). */
+extern const char *stats_sync_socket;
+
 #endif

@@ -7,6 +7,7 @@
 #ifndef OVPNHACTL_SYNC_CONF_H
 #define OVPNHACTL_SYNC_CONF_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -49,5 +50,14 @@ int sync_conf_load(const char *path, struct sync_conf *c, char *err,
 /* "A.B.C.D:PORT", "[X::Y]:PORT", or an address alone (default port). */
 int sync_parse_sockaddr(const char *s, int default_port,
 			struct sockaddr_storage *ss, socklen_t *len);
+
+/*
+ * The running daemon's status (sync_status.c): its text or JSON report in
+ * *body (malloc'ed), *in_sync 0/1.  0, or -errno when it does not answer.
+ */
+int sync_status_query(const char *sock_path, bool json, char **body,
+		      int *in_sync);
+/* The status socket named by the default configuration file, if any. */
+const char *sync_default_socket(void);
 
 #endif

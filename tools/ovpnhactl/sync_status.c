@@ -240,35 +240,36 @@ void status_serve(struct daemon *d)
 	close(fd);
 }
 
-int do_sync_status(const char *conf_path, const char *sock_path)
+int sync_status_query(const char *sock_path, bool json, char **body,
+		      int *in_sync)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct sync_conf c;
-	char err[512], buf[4096], *nl;
-	int fd, in_sync = -1;
-	size_t have = 0;
+	char buf[4096], *nl, *out = NULL;
+	size_t olen = 0, have = 0;
 	bool head = true;
+	FILE *o;
 	ssize_t n;
+	int fd;
 
-	if (!sock_path) {
-		if (sync_conf_load(conf_path, &c, err, sizeof(err))) {
-			fprintf(stderr, "ovpnhactl: %s\n", err);
-			return EXIT_FAIL;
-		}
-		sock_path = c.status_socket;
-	}
+	*in_sync = -1;
+	*body = NULL;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		fprintf(stderr, "Error: the sync daemon is not running (%s: %s)\n",
-			sock_path, strerror(errno));
+		int err = -errno;
+
 		if (fd >= 0)
 			close(fd);
-		return EXIT_FAIL;
+		return err;
 	}
-	if (send(fd, g_opts.json ? "json\n" : "text\n", 5, MSG_NOSIGNAL) != 5) {
+	if (send(fd, json ? "json\n" : "text\n", 5, MSG_NOSIGNAL) != 5) {
 		close(fd);
-		return EXIT_FAIL;
+		return -EPIPE;
+	}
+	o = open_memstream(&out, &olen);
+	if (!o) {
+		close(fd);
+		return -ENOMEM;
 	}
 	while ((n = recv(fd, buf + have, sizeof(buf) - 1 - have, 0)) > 0) {
 		have += (size_t)n;
@@ -277,20 +278,61 @@ int do_sync_status(const char *conf_path, const char *sock_path)
 			nl = strchr(buf, '\n');
 			if (!nl && have < sizeof(buf) - 1)
 				continue;
-			if (!nl || sscanf(buf, "in-sync %d", &in_sync) != 1)
+			if (!nl || sscanf(buf, "in-sync %d", in_sync) != 1)
 				break;
 			head = false;
-			fputs(nl + 1, stdout);
+			fputs(nl + 1, o);
 		} else {
-			fputs(buf, stdout);
+			fputs(buf, o);
 		}
 		have = 0;
 	}
 	close(fd);
-	if (in_sync < 0) {
+	fclose(o);
+	if (*in_sync < 0) {
+		free(out);
+		return -EBADMSG;
+	}
+	*body = out;
+	return 0;
+}
+
+const char *sync_default_socket(void)
+{
+	static struct sync_conf c;
+	char err[512];
+
+	if (access(SYNC_CONF_DEFAULT, R_OK) ||
+	    sync_conf_load(SYNC_CONF_DEFAULT, &c, err, sizeof(err)))
+		return SYNC_STATUS_DEFAULT;
+	return c.status_socket;
+}
+
+int do_sync_status(const char *conf_path, const char *sock_path)
+{
+	struct sync_conf c;
+	char err[512], *body;
+	int ret, in_sync;
+
+	if (!sock_path) {
+		if (sync_conf_load(conf_path, &c, err, sizeof(err))) {
+			fprintf(stderr, "ovpnhactl: %s\n", err);
+			return EXIT_FAIL;
+		}
+		sock_path = c.status_socket;
+	}
+	ret = sync_status_query(sock_path, g_opts.json, &body, &in_sync);
+	if (ret == -EBADMSG) {
 		fputs("Error: no answer from the sync daemon\n", stderr);
 		return EXIT_FAIL;
 	}
+	if (ret) {
+		fprintf(stderr, "Error: the sync daemon is not running (%s: %s)\n",
+			sock_path, strerror(-ret));
+		return EXIT_FAIL;
+	}
+	fputs(body, stdout);
+	free(body);
 	return in_sync ? EXIT_OK : EXIT_NOT_IN_SYNC;
 }
 
