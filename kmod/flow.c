@@ -23,6 +23,7 @@
 #include <net/netlink.h>
 
 #include "compat.h"
+#include "droptrace.h"
 #include "flow.h"
 #include "hooks.h"
 #include "main.h"
@@ -101,7 +102,7 @@ static void ovpnha_flow_learn(struct ovpnha_net *on, struct sk_buff *skb,
 	role = READ_ONCE(on->ha.role);
 	if (role == OVPNHA_ROLE_BACKUP || role == OVPNHA_ROLE_FAULT) {
 		/* Noticed, not dropped: the VIP should not be here. */
-		ovpnha_stat_inc(on, OVPNHA_STAT_DROP_WRONG_ROLE);
+		ovpnha_count_drop(on, peer, OVPNHA_STAT_DROP_WRONG_ROLE, skb);
 		return;
 	}
 	if (role != OVPNHA_ROLE_MASTER)
@@ -326,7 +327,7 @@ int ovpnha_flow_install(struct ovpnha_net *on, struct ovpnha_flow *f,
 		/* Gone between the two lookups, or a reply-tuple clash. */
 		err = -EEXIST;
 	}
-	ovpnha_stat_inc(on, OVPNHA_STAT_CT_INSERT_FAILED);
+	ovpnha_count_drop(on, NULL, OVPNHA_STAT_CT_INSERT_FAILED, NULL);
 	if (err == -EEXIST)
 		NL_SET_ERR_MSG(extack,
 			       "another conntrack entry holds this flow's reply tuple");

@@ -35,6 +35,7 @@
 #include <net/route.h>
 
 #include "compat.h"
+#include "droptrace.h"
 #include "hooks.h"
 #include "lpm.h"
 #include "main.h"
@@ -125,7 +126,7 @@ static unsigned int ovpnha_miss4(struct ovpnha_tun_net *tn,
 		    rt->rt_type == RTN_MULTICAST)))
 		return NF_ACCEPT;
 
-	ovpnha_stat_inc(tn->on, OVPNHA_STAT_DROP_NO_IROUTE);
+	ovpnha_count_drop(tn->on, NULL, OVPNHA_STAT_DROP_NO_IROUTE, skb);
 	if (__ratelimit(&tn->log_rs))
 		ovpnha_log4(state->net, state->out, iph->saddr, daddr);
 	if (!READ_ONCE(tn->enforce))
@@ -164,7 +165,7 @@ static unsigned int ovpnha_miss6(struct ovpnha_tun_net *tn,
 	    (IPV6_ADDR_MULTICAST | IPV6_ADDR_LINKLOCAL | IPV6_ADDR_LOOPBACK))
 		return NF_ACCEPT;
 
-	ovpnha_stat_inc(tn->on, OVPNHA_STAT_DROP_NO_IROUTE);
+	ovpnha_count_drop(tn->on, NULL, OVPNHA_STAT_DROP_NO_IROUTE, skb);
 	if (__ratelimit(&tn->log_rs))
 		ovpnha_log6(state->out, skb, &ip6h->saddr, &ip6h->daddr);
 	if (!READ_ONCE(tn->enforce))

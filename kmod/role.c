@@ -12,6 +12,7 @@
 #include <net/genetlink.h>
 
 #include "compat.h"
+#include "droptrace.h"
 #include "main.h"
 #include "netlink.h"
 #include "peer.h"
@@ -103,7 +104,7 @@ int ovpnha_epoch_check(struct ovpnha_net *on, struct genl_info *info,
 		return 0;
 	epoch = nla_get_u32(a);
 	if (epoch < on->ha.epoch) {
-		ovpnha_stat_inc(on, OVPNHA_STAT_DROP_EPOCH);
+		ovpnha_count_drop(on, NULL, OVPNHA_STAT_DROP_EPOCH, NULL);
 		NL_SET_ERR_MSG_FMT(info->extack,
 				   "replicated write from epoch %u refused: this node is at epoch %u",
 				   epoch, on->ha.epoch);

@@ -25,6 +25,7 @@
 #include <net/netlink.h>
 
 #include "compat.h"
+#include "droptrace.h"
 #include "main.h"
 #include "peer.h"
 #include "role.h"
@@ -63,7 +64,7 @@ out_put:
 	dev_put(dev);
 out:
 	if (!ok)
-		ovpnha_stat_inc(on, OVPNHA_STAT_GARP_FAIL);
+		ovpnha_count_drop(on, NULL, OVPNHA_STAT_GARP_FAIL, NULL);
 	else if (!READ_ONCE(on->ha.first_garp))
 		WRITE_ONCE(on->ha.first_garp,
 			   max_t(u64, ktime_get_ns() - on->ha.takeover_mono, 1));

@@ -70,6 +70,7 @@ mark=$(dmesg_mark)
 CAP_PIDS=()
 cleanup() {
 	local rc=$?
+	set +e		# in the EXIT trap: every step runs
 	[ ${#CAP_PIDS[@]} = 0 ] || kill "${CAP_PIDS[@]}" 2>/dev/null || true
 	if [ "$rc" != 0 ] && [ -n "$FO_DIR" ]; then
 		for f in "$FO_DIR"/notify-*.log "$FO_DIR"/sync-*.log "$FO_DIR"/conntrackd-*.log; do
@@ -78,7 +79,7 @@ cleanup() {
 			tail -n 15 "$f" >&2
 		done
 	fi
-	(exit "$rc")
+	(exit "$rc")	# fo_cleanup reads the status from $?
 	fo_cleanup
 }
 trap cleanup EXIT

@@ -67,7 +67,9 @@ check "off on" config set enforce ""
 check "--strict client-connect client-disconnect help learn-address" openvpn ""
 check "add delete update" openvpn --strict learn-address ""
 check "peer" iroute add 10.0.0.0/8 ""
-check "--count --per-cpu --prometheus --watch help peer" stats ""
+# stats: its subcommand, and every --option its synopses name
+stats_opts=$("$OVPNHACTL" help | grep '^  stats' | grep -oE -- '--[a-z][a-z-]*' | LC_ALL=C sort -u | tr '\n' ' ')
+check "${stats_opts}help peer" stats ""
 check "-j" sync status -s /run/x ""
 check "--json" --js
 check "--netns" --ne
