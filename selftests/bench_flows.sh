@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Benchmark (not a test): installing replicated UDP transport flows into
+# conntrack, as a backup does, beside `conntrack -I` (one entry per
+# process, the command-line anchor) in the same guest run.
+#
+#   selftests/vm/run -- selftests/bench_flows.sh [N]
+. "$(dirname "$0")/lib.sh"
+require_guest
+load_module
+N=${1:-10000}
+NS=bf
+trap cleanup_netns EXIT
+netns_add $NS
+oh() { "$OVPNHACTL" -n $NS "$@"; }
+now() { date +%s.%N; }
+# addr I: the I-th client endpoint address, 10.(I / 65536).x.y
+addr() { echo "10.$(($1 / 65536 % 256 + 100)).$(($1 / 256 % 256)).$(($1 % 256))"; }
+
+B=/tmp/bench-flows.$$
+# one process each (forks are slow under emulation)
+gen() {
+	awk -v n="$N" -v kind="$1" 'BEGIN {
+		for (i = 1; i <= n; i++) {
+			a = sprintf("10.%d.%d.%d", int(i / 65536) % 256 + 100, int(i / 256) % 256, i % 256)
+			if (kind == "peers")
+				printf "peer add id %d cn c%d origin 2 remote %s port 40000 proto udp\n", 33554432 + i, i, a
+			else
+				printf "flow add peer %d src %s:40000 dst 192.0.2.1:1194 timeout 300\n", 33554432 + i, a
+		}
+	}'
+}
+gen peers > "$B.peers"
+gen flows > "$B.flows"
+oh -b "$B.peers" >/dev/null || fail "adding $N peers"
+
+t0=$(now)
+oh -e 1 -b "$B.flows" || fail "installing $N flows"
+t1=$(now)
+got=$(ip netns exec $NS conntrack -C)
+[ "$got" -ge "$N" ] || fail "conntrack holds $got entries, want $N"
+ovpnha_s=$(echo "$t1 - $t0" | bc -l)
+
+M=$((N / 10))
+ip netns exec $NS conntrack -F 2>/dev/null
+t0=$(now)
+for i in $(seq 1 "$M"); do
+	ip netns exec $NS conntrack -I -p udp -s "$(addr "$i")" -d 192.0.2.1 \
+		--sport 40001 --dport 1194 -t 300 --state ASSURED 2>/dev/null >/dev/null ||
+		true
+done
+t1=$(now)
+ct_s=$(echo "$t1 - $t0" | bc -l)
+rm -f "$B".*
+
+printf '| figure | value |\n| --- | --- |\n'
+printf '| flows installed by ovpnha (one netlink session, -b) | %d in %.3f s = %.0f flows/s |\n' \
+	"$N" "$ovpnha_s" "$(echo "$N / $ovpnha_s" | bc -l)"
+printf '| conntrack -I, one process per entry (anchor) | %d in %.3f s = %.0f entries/s |\n' \
+	"$M" "$ct_s" "$(echo "$M / $ct_s" | bc -l)"
+printf '| target (DESIGN.md) | >= 50000 flows/s; conntrackd -c: 4.8-7.2k/s |\n'
