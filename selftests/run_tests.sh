@@ -21,7 +21,6 @@ fi
 # Order matters only for readability; each test is independent.
 TESTS=(
 	module_load.sh
-	dkms.sh
 	debug_selftest.sh
 	peer_basic.sh
 	iroute_lpm.sh
@@ -45,6 +44,8 @@ TESTS=(
 	sync_tamper.sh
 	role_garp.sh
 	sync_failover.sh
+	failover_stock.sh
+	dkms.sh
 )
 [ $# -gt 0 ] && TESTS=("$@")
 
