@@ -1562,7 +1562,7 @@ static void t_cli_help(void)
 		"peer add cn CN", "peer set id ID", "peer del id ID", "peer del cn CN",
 		"peer show [id ID | cn CN]", "peer flush", "iroute add PREFIX peer ID",
 		"iroute del PREFIX [peer ID]", "iroute show [peer ID]",
-		"iroute get ADDRESS", "  stats [--watch [SECONDS]] [--count N]\n", "  info\n",
+		"iroute get ADDRESS", "  stats [--watch [SECONDS]] [--count N] [--sync-socket PATH]\n", "  info\n",
 		"config set node-id N",
 		"-j, --json", "-p, --pretty", "-n, --netns NAME", "Exit status",
 	};
