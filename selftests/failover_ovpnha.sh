@@ -41,7 +41,9 @@
 #   "returned").
 # Printed (as figures, FO_RESULTS supported): the outage and its components
 # as failover_stock.sh prints them, the role change and its first GARP, and
-# the peers back and when.
+# the peers back and when.  FO_SAVE=DIR keeps every log (lib_failover.sh),
+# FO_DEBUG=1 adds a WAN capture, node 2's conntrack and ovpnha events, and
+# FO_LINGER=SECONDS keeps the topology running that long before the end.
 . "$(dirname "$0")/lib.sh"
 require_guest
 # shellcheck disable=SC2034	# read by lib_failover.sh
@@ -52,6 +54,12 @@ FO_SYNC=1
 FO_CONNTRACKD=1
 FO_CONNTRACKD_INJECT=${FO_CONNTRACKD_INJECT:-1}
 FO_LAN_VIP6=${FO_LAN_VIP6-fd00:60::1}
+# Generous bounds: under emulation each OpenVPN hook (a program started by
+# the server, which blocks meanwhile) costs 0.2-0.5 s, and a gateway with
+# ping-restart 2 gives up an attempt whose hooks take longer than that
+# (figures server_attempts, server_setup_s).
+FO_CLIENT_TIMEOUT=${FO_CLIENT_TIMEOUT:-120}
+FO_RECOVER_TIMEOUT=${FO_RECOVER_TIMEOUT:-120}
 # keepalived's second burst of gratuitous ARPs/NAs 5 s after the transition
 # off: ovpnha repeats the announcements on its own schedule, and every
 # GARP/NA from node 2 after its role change is then the module's (an
@@ -180,6 +188,18 @@ fo_hook_before_crash() {
 	T_PRECRASH=$(fo_now)
 }
 
+# FO_DEBUG=1: the WAN (every frame, pcap), node 2's conntrack events and
+# ovpnha events for the rest of the test, into $FO_DIR (see FO_SAVE).
+if [ "${FO_DEBUG:-0}" = 1 ]; then
+	ip netns exec $FO_SW tcpdump -i brwan -s 96 -w "$FO_DIR/debug-wan.pcap" 2>/dev/null &
+	CAP_PIDS+=($!)
+	ip netns exec fo2 conntrack -E -o timestamp >"$FO_DIR/debug-ct2.txt" 2>&1 &
+	CAP_PIDS+=($!)
+	oh 2 monitor >"$FO_DIR/debug-mon2.txt" 2>&1 &
+	CAP_PIDS+=($!)
+fi
+DEBUG_PIDS=("${CAP_PIDS[@]}")
+
 # ARP and neighbour advertisements on the WAN and the LAN switch, until
 # node 2's announcements are over.
 for br in brwan brlan; do
@@ -196,6 +216,35 @@ lancap=$FO_DIR/brlan-arp.txt
 
 fo_measure_crash 1
 
+# --- every peer back (checked first: with ping-restart 2 and OpenVPN's
+# whole-second timers an idle tunnel restarts now and then, and each
+# reconnection is a new local write to the peer) ---
+# ROLE_BACK: node 2's role when every peer was first seen back (the time
+# to return is that of the peer's last local write: read it at once).
+all_back() {
+	ROLE_BACK=$(oh 2 -j role)
+	jq -e '.peers >= 1 and .returned == .peers' <<<"$ROLE_BACK" >/dev/null
+}
+wait_for "$FO_RECOVER_TIMEOUT" "node 2: every peer is back" all_back
+peers=$(jq -r .peers <<<"$ROLE_BACK")
+expect_eq "node 2: peers back" "$(jq -r .returned <<<"$ROLE_BACK")" "$peers"
+expect_eq "node 2's peer show: return of every peer" \
+	"$(oh 2 -j peer show | jq -r '[.[].return] | unique | join(",")')" returned
+# The gateway's peer: the replica adopted by node 2's client-connect hook
+# (same id), or, if the gateway needed more than one attempt, a peer of
+# node 2's own that replaced it (OpenVPN dropped the earlier attempt's
+# instance: its client-disconnect removed the adopted replica).
+p2=$(oh 2 -j peer show cn alice)
+expect_eq "node 2's peer show: peers named alice, their return" \
+	"$(jq -r '"\(length) \(.[0].return) \(.[0].vpn_ip) \(.[0].iroutes | join(","))"' <<<"$p2")" \
+	"1 returned $FO_GW_VPN 172.21.1.0/24"
+if [ "$(jq -r '.[0].id' <<<"$p2")" = "$pid" ]; then
+	log "# the gateway's replica (peer $pid) was adopted"
+else
+	log "# the gateway's replica (peer $pid) was replaced by node 2's peer $(jq -r '.[0].id' <<<"$p2") (the gateway reconnected $(grep -c 'Peer Connection Initiated' "$FO_DIR/server-2.log") times)"
+fi
+oh 2 role | grep -Eq "^$peers of $peers peers back after [0-9]+\.[0-9]{3} s$" ||
+	fail "node 2's role: $(oh 2 role)"
 # --- the takeover ---
 expect_eq "master after the crash" "$(fo_master)" 2
 expect_eq "node 1's role before the crash" "$R1" master
@@ -208,9 +257,10 @@ rounds_done() {
 }
 wait_for 15 "node 2 sent its $garp_count GARP rounds" rounds_done
 sleep 0.3	# the last frames reach tcpdump
-kill "${CAP_PIDS[@]}" 2>/dev/null || true
-fo_wait_gone "${CAP_PIDS[@]}"
-CAP_PIDS=()
+ARP_PIDS=("${CAP_PIDS[@]:${#DEBUG_PIDS[@]}}")
+kill "${ARP_PIDS[@]}" 2>/dev/null || true
+fo_wait_gone "${ARP_PIDS[@]}"
+CAP_PIDS=("${DEBUG_PIDS[@]}")
 E2=$(role_f 2 epoch)
 [ "$E2" -gt "$E1" ] || fail "node 2's epoch $E2 is not above node 1's $E1"
 log "ok: node 2's epoch $E2 > node 1's epoch before the crash $E1"
@@ -277,28 +327,13 @@ case " ${FO_R[drops_new_master]} " in
 esac
 log "ok: node 2's firewall saw no packet as NEW without SYN or INVALID (drops: ${FO_R[drops_new_master]})"
 
-# --- every peer back ---
-all_back() {
-	local p r
-	p=$(role_f 2 peers)
-	r=$(role_f 2 returned)
-	[ "$p" -ge 1 ] && [ "$r" = "$p" ]
-}
-wait_for "$FO_RECOVER_TIMEOUT" "node 2: every peer is back" all_back
-peers=$(role_f 2 peers)
-expect_eq "node 2: peers back" "$(role_f 2 returned)" "$peers"
-expect_eq "node 2's peer show: return of every peer" \
-	"$(oh 2 -j peer show | jq -r '[.[].return] | unique | join(",")')" returned
-expect_eq "node 2's peer show: the gateway's peer (adopted, same id)" \
-	"$(oh 2 -j peer show cn alice | jq -r '"\(length) \(.[0].id) \(.[0].return)"')" "1 $pid returned"
-oh 2 role | grep -Eq "^$peers of $peers peers back after [0-9]+\.[0-9]{3} s$" ||
-	fail "node 2's role: $(oh 2 role)"
-lr_ns=$(role_f 2 last_return_ns)
+lr_ns=$(jq -r .last_return_ns <<<"$ROLE_BACK")
 fo_result peers "$peers"
-fo_result peers_back "$(role_f 2 returned)"
+fo_result peers_back "$(jq -r .returned <<<"$ROLE_BACK")"
 fo_result peers_back_after_role_s "$(awk -v n="$lr_ns" 'BEGIN { printf "%.3f", n / 1e9 }')"
 fo_result peers_back_s "$(fo_rel "$(awk -v a="$tk" -v n="$lr_ns" 'BEGIN { printf "%.6f", a + n / 1e9 }')")"
 fo_result conntrackd "$([ "$FO_CONNTRACKD_INJECT" = 1 ] && echo inject || echo cache)"
 
 log "ovpnha (conntrackd ${FO_R[conntrackd]}): takeover ${FO_R[takeover_s]} s, role change ${FO_R[role_change_s]} s (first GARP ${FO_R[first_garp_ms]} ms later; seen on the WAN at ${FO_R[garp_wan_s]} s, LAN ${FO_R[garp_lan_s]} s), client restart ${FO_R[client_restart_s]} s, client up ${FO_R[client_up_s]} s, first echo reply ${FO_R[outage_s]} s after the crash; ${FO_R[lost]} echoes lost (x 10 ms = ${FO_R[lost_time_s]} s, x measured interval = ${FO_R[lost_time_measured_s]} s); TCP session: ${FO_R[tcp]} (stall ${FO_R[tcp_stall_s]:--} s); ${FO_R[peers_back]} of ${FO_R[peers]} peers back ${FO_R[peers_back_after_role_s]} s after the role change (${FO_R[peers_back_s]} s after the crash)"
+[ "${FO_LINGER:-0}" = 0 ] || { log "# lingering ${FO_LINGER}s"; sleep "$FO_LINGER"; }
 dmesg_clean_since "$mark"

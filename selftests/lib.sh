@@ -13,7 +13,13 @@ MODDIR=${OVPNHA_MODULE_DIR:-$REPO/build/$KVER}
 NETNS_CREATED=()
 
 log() { printf '%s\n' "$*"; }
-fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+# The first failure's reason also goes to a file: run_tests.sh repeats it
+# on the "not ok" line and in the closing summary, after any log dumps.
+fail() {
+	printf 'FAIL: %s\n' "$*" >&2
+	[ -s /tmp/ovpnha-fail-reason ] || printf '%s\n' "$*" > /tmp/ovpnha-fail-reason
+	exit 1
+}
 skip() {
 	printf '%s\n' "$*" > /tmp/ovpnha-skip-reason
 	printf 'SKIP: %s\n' "$*"

@@ -97,6 +97,8 @@ FO_RESULTS=${FO_RESULTS:-}
 FO_TAKEOVER_TIMEOUT=${FO_TAKEOVER_TIMEOUT:-15}
 FO_RECOVER_TIMEOUT=${FO_RECOVER_TIMEOUT:-60}
 FO_TCP_WAIT=${FO_TCP_WAIT:-30}
+# Bound of fo_start_client (seconds).
+FO_CLIENT_TIMEOUT=${FO_CLIENT_TIMEOUT:-60}
 
 FO_DIR=
 FO_SW=fosw FO_GW=fogw FO_CL=focl FO_LAN=folan
@@ -561,7 +563,7 @@ fo_start_client() {
 	ip netns exec $FO_GW openvpn --config "$FO_DIR/gw.conf" \
 		--log-append "$FO_DIR/gw.log" --writepid "$FO_DIR/gw.pid" \
 		--daemon ovpnha-fogw
-	fo_wait_file "$FO_DIR/gw.log" "Initialization Sequence Completed" 60 || {
+	fo_wait_file "$FO_DIR/gw.log" "Initialization Sequence Completed" "$FO_CLIENT_TIMEOUT" || {
 		tail -n 30 "$FO_DIR/gw.log" >&2
 		fail "the gateway's tunnel did not come up"
 	}
@@ -938,6 +940,16 @@ fo_report() {
 	fo_result client_tls_s "$(fo_rel "$(fo_first_after "$FO_DIR/gw.log" "TLS: Initial packet from")")"
 	fo_result client_up_s "$(fo_rel "$(fo_first_after "$FO_DIR/gw.log" "Initialization Sequence Completed")")"
 	fo_result server_connect_s "$(fo_rel "$(fo_first_after "$FO_DIR/server-$b.log" "Peer Connection Initiated")")"
+	# The new master's attempts with the client: each from the TLS
+	# handshake's end to the PUSH_REPLY (client-connect, learn-address
+	# and client-disconnect scripts run in between and block the server);
+	# the client gives up an attempt after ping-restart.
+	fo_result server_attempts "$(awk -v t0="$FO_T0" '$1 + 0 >= t0 && /Peer Connection Initiated/ { n++ } END { print n + 0 }' "$FO_DIR/server-$b.log")"
+	fo_result server_setup_s "$(awk -v t0="$FO_T0" '
+		$1 + 0 < t0 { next }
+		/Peer Connection Initiated/ { t = $1 }
+		/SENT CONTROL .*PUSH_REPLY/ && t { l = l sep sprintf("%.3f", $1 - t); sep = " "; t = 0 }
+		END { print (l == "" ? "-" : l) }' "$FO_DIR/server-$b.log")"
 
 	# Echo: the longest silence that ends after the crash.
 	local p lost lt ltm iv n

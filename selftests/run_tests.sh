@@ -45,6 +45,8 @@ TESTS=(
 	role_garp.sh
 	sync_failover.sh
 	failover_stock.sh
+	failover_ovpnha.sh
+	vip_vlan.sh
 	dkms.sh
 )
 [ $# -gt 0 ] && TESTS=("$@")
@@ -52,6 +54,7 @@ TESTS=(
 pass=0 fail=0 skip=0
 echo "KTAP version 1"
 echo "1..${#TESTS[@]}"
+summary=()
 n=0
 for t in "${TESTS[@]}"; do
 	n=$((n + 1))
@@ -61,6 +64,7 @@ for t in "${TESTS[@]}"; do
 	# A test may need longer: a "# settings: timeout=N" line in it.
 	t_max=$(sed -n 's/^# settings: timeout=\([0-9]\+\)$/\1/p' "$here/$t" 2>/dev/null | head -n1)
 	t_max=${t_max:-$timeout}
+	rm -f /tmp/ovpnha-fail-reason /tmp/ovpnha-skip-reason
 	if [ ! -x "$here/$t" ]; then
 		rc=1
 		echo "# missing or not executable: selftests/$t"
@@ -78,15 +82,25 @@ for t in "${TESTS[@]}"; do
 		skip=$((skip + 1))
 		reason=$(cat "/tmp/ovpnha-skip-reason" 2>/dev/null || echo "no reason given")
 		rm -f /tmp/ovpnha-skip-reason
-		echo "ok $n $name # SKIP $reason" ;;
+		echo "ok $n $name # SKIP $reason"
+		summary+=("skipped: $t: $reason") ;;
 	124)
 		fail=$((fail + 1))
-		echo "not ok $n $name # TIMEOUT ${t_max}s" ;;
+		echo "not ok $n $name # TIMEOUT ${t_max}s"
+		summary+=("failed: $t: timeout after ${t_max}s") ;;
 	*)
 		fail=$((fail + 1))
+		reason=$(head -n1 /tmp/ovpnha-fail-reason 2>/dev/null)
+		reason=${reason:-exit status $rc}
+		rm -f /tmp/ovpnha-fail-reason
 		echo "# $t: exit status $rc after ${secs}s"
-		echo "not ok $n $name" ;;
+		echo "not ok $n $name # FAIL $reason"
+		summary+=("failed: $t: $reason") ;;
 	esac
+done
+
+for line in "${summary[@]}"; do
+	echo "# $line"
 done
 
 if [ "$skip" -gt 0 ]; then

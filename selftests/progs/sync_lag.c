@@ -30,24 +30,11 @@
 #include <netlink/genl/genl.h>
 #include <linux/ovpnha.h>
 
+#include "progs.h"
+
 #define PEER_ID 0x01fffffeu
-#define ALIGN4(x) (((x) + 3) & ~3u)
 
 static int family;
-
-static void enter(const char *ns)
-{
-	char p[256];
-	int fd;
-
-	snprintf(p, sizeof(p), "/run/netns/%s", ns);
-	fd = open(p, O_RDONLY);
-	if (fd < 0 || setns(fd, CLONE_NEWNET)) {
-		perror(p);
-		exit(1);
-	}
-	close(fd);
-}
 
 static int nlsock(int group)
 {
@@ -61,14 +48,6 @@ static int nlsock(int group)
 				sizeof(group)))
 		exit(1);
 	return fd;
-}
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
 static void put(char *m, size_t *l, uint16_t type, const void *d, size_t n)
@@ -160,13 +139,6 @@ static int wait_event(int fd, uint64_t want, double deadline)
 	}
 }
 
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 int main(int argc, char **argv)
 {
 	struct nl_sock *sk;
@@ -206,7 +178,7 @@ int main(int argc, char **argv)
 		lag[i] = now() - t0;
 		usleep(2000);
 	}
-	qsort(lag, (size_t)samples, sizeof(*lag), cmp);
+	qsort(lag, (size_t)samples, sizeof(*lag), cmp_double);
 	printf("lag_us p50 %.0f p99 %.0f max %.0f (%d samples, %d lost)\n",
 	       lag[samples / 2] * 1e6, lag[samples * 99 / 100] * 1e6,
 	       lag[samples - 1] * 1e6, samples, lost);

@@ -37,10 +37,11 @@ extern const char help_role_text[], help_vip_text[], help_flow_text[];
 /*
  * The stale-VLAN check of "vip add": a VLAN device on a bond whose slave
  * also carries a VLAN device with the same id.  Writes one warning per
- * finding to @f; returns how many.  @proc_vlan and @sys_net are
- * /proc/net/vlan/config and /sys/class/net (parameters for the tests).
+ * finding to @f; returns how many.  @proc_vlan and @proc_bonding are
+ * /proc/net/vlan/config and /proc/net/bonding (parameters for the tests;
+ * both follow the caller's network namespace).
  */
 int vlan_stale_check(const char *dev, const char *proc_vlan,
-		     const char *sys_net, FILE *f);
+		     const char *proc_bonding, FILE *f);
 
 #endif

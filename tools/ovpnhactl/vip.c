@@ -44,30 +44,56 @@ static size_t read_vlans(const char *path, struct vlan_dev *v, size_t max)
 	return n;
 }
 
+/*
+ * The slaves of @bond from /proc/net/bonding/BOND ("Slave Interface: X"
+ * lines), space separated into @buf.  /proc/net follows the caller's
+ * network namespace (ovpnhactl -n enters it), /sys/class/net does not.
+ */
+static int bond_slaves(const char *proc_bonding, const char *bond, char *buf,
+		       size_t len)
+{
+	char path[512], line[256], name[64];
+	size_t used = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", proc_bonding, bond);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	buf[0] = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		size_t n;
+
+		if (sscanf(line, "Slave Interface: %63s", name) != 1)
+			continue;
+		n = strlen(name);
+		if (used + n + 2 > len)
+			break;
+		memcpy(buf + used, name, n);
+		used += n;
+		buf[used++] = ' ';
+		buf[used] = '\0';
+	}
+	fclose(f);
+	return 0;
+}
+
 int vlan_stale_check(const char *dev, const char *proc_vlan,
-		     const char *sys_net, FILE *out)
+		     const char *proc_bonding, FILE *out)
 {
 	struct vlan_dev v[256];
 	size_t n = read_vlans(proc_vlan, v, 256), i, k;
 	const struct vlan_dev *me = NULL;
-	char path[512], slaves[1024], *tok, *save;
+	char slaves[1024], *tok, *save;
 	int found = 0;
-	FILE *f;
 
 	for (i = 0; i < n; i++)
 		if (!strcmp(v[i].name, dev))
 			me = &v[i];
-	if (!me)
+	if (!me || bond_slaves(proc_bonding, me->lower, slaves, sizeof(slaves)))
 		return 0;
-	snprintf(path, sizeof(path), "%s/%s/bonding/slaves", sys_net, me->lower);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (!fgets(slaves, sizeof(slaves), f))
-		slaves[0] = '\0';
-	fclose(f);
-	for (tok = strtok_r(slaves, " \n", &save); tok;
-	     tok = strtok_r(NULL, " \n", &save)) {
+	for (tok = strtok_r(slaves, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save)) {
 		for (k = 0; k < n; k++) {
 			if (v[k].vid != me->vid || strcmp(v[k].lower, tok))
 				continue;
@@ -210,7 +236,7 @@ static int vip_change(int argc, char **argv, bool add)
 	if (ret)
 		return ovnl_report(ret);
 	if (add)
-		vlan_stale_check(dev, "/proc/net/vlan/config", "/sys/class/net",
+		vlan_stale_check(dev, "/proc/net/vlan/config", "/proc/net/bonding",
 				 stderr);
 	return EXIT_OK;
 }

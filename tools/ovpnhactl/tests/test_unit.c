@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <linux/netlink.h>
 
 #include "addr.h"
@@ -23,6 +24,7 @@
 #include "json.h"
 #include "nl.h"
 #include "ovpnhactl.h"
+#include "role.h"
 #include "stats.h"
 #include "util.h"
 #include "test.h"
@@ -1650,7 +1652,66 @@ static void t_cmd_batch(void)
 	unlink(path);
 }
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	fputs(text, f);
+	fclose(f);
+}
+
+static void t_vlan_stale_check(void)
+{
+	char dir[] = "/tmp/ovpnha-vlan.XXXXXX", vlan[256], bond[256], p[300];
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(vlan, sizeof(vlan), "%s/config", dir);
+	snprintf(bond, sizeof(bond), "%s/bonding", dir);
+	CHECK_INT(mkdir(bond, 0700), 0);
+	write_file(vlan,
+		   "VLAN Dev name    | VLAN ID\n"
+		   "Name-Type: VLAN_NAME_TYPE_RAW_PLUS_VID_NO_PAD\n"
+		   "bond0.1000     | 1000  | bond0\n"
+		   "s1.1000        | 1000  | s1\n"
+		   "s2.2000        | 2000  | s2\n"
+		   "eth9.1000      | 1000  | eth9\n");
+	snprintf(p, sizeof(p), "%s/bond0", bond);
+	write_file(p,
+		   "Bonding Mode: fault-tolerance (active-backup)\n"
+		   "Currently Active Slave: s1\n\n"
+		   "Slave Interface: s1\nMII Status: up\n\n"
+		   "Slave Interface: s2\nMII Status: up\n");
+
+	f = open_memstream(&out, &len);
+	CHECK_INT(vlan_stale_check("bond0.1000", vlan, bond, f), 1);
+	fclose(f);
+	CHECK_CONTAINS(out, "warning: s1.1000 is a VLAN 1000 device on s1, a slave of bond bond0");
+	CHECK_CONTAINS(out, "(remove it: ip link del s1.1000)");
+	free(out);
+
+	/* A device that is no VLAN, a VLAN on no bond, an unknown file. */
+	f = open_memstream(&out, &len);
+	CHECK_INT(vlan_stale_check("s2", vlan, bond, f), 0);
+	CHECK_INT(vlan_stale_check("eth9.1000", vlan, bond, f), 0);
+	CHECK_INT(vlan_stale_check("bond0.1000", "/nonexistent", bond, f), 0);
+	fclose(f);
+	CHECK_STR(out, "");
+	free(out);
+
+	unlink(p);
+	unlink(vlan);
+	rmdir(bond);
+	rmdir(dir);
+}
+
 static const struct test tests[] = {
+	TEST(t_vlan_stale_check),
 	TEST(t_batch_split),
 	TEST(t_cmd_batch),
 	TEST(t_parse_numbers),
