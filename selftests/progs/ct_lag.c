@@ -74,31 +74,20 @@ static size_t nest_end(char *m, size_t start, size_t l)
 	return l;
 }
 
-/* Create the UDP entry src:sport -> dst:9 in the table behind @fd. */
-static void ct_new(int fd, uint32_t src, uint16_t sport)
+/* A UDP tuple nest of type @type: @src:@sport -> @dst:@dport (host order). */
+static size_t put_tuple(char *m, size_t l, uint16_t type, uint32_t src,
+			uint16_t sport, uint32_t dst, uint16_t dport)
 {
-	static uint32_t seq;
-	char m[512];
-	size_t l = NLMSG_HDRLEN + sizeof(struct nfgenmsg), t, s;
-	struct nlmsghdr *h = (struct nlmsghdr *)m;
-	struct nfgenmsg *g = (struct nfgenmsg *)(m + NLMSG_HDRLEN);
-	uint32_t dst = htonl(0xc6130001), tmo = htonl(600);	/* 198.19.0.1 */
-	uint16_t sp = htons(sport), dp = htons(9);
+	size_t t = l, s;
+	uint32_t a = htonl(src), b = htonl(dst);
+	uint16_t sp = htons(sport), dp = htons(dport);
 	uint8_t proto = IPPROTO_UDP;
 
-	memset(m, 0, sizeof(m));
-	h->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
-	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
-	h->nlmsg_seq = ++seq;
-	g->nfgen_family = AF_INET;
-	g->version = NFNETLINK_V0;
-	src = htonl(src);
-	t = l;
-	l = put(m, l, CTA_TUPLE_ORIG | NLA_F_NESTED, NULL, 0);
+	l = put(m, l, type | NLA_F_NESTED, NULL, 0);
 	s = l;
 	l = put(m, l, CTA_TUPLE_IP | NLA_F_NESTED, NULL, 0);
-	l = put(m, l, CTA_IP_V4_SRC, &src, 4);
-	l = put(m, l, CTA_IP_V4_DST, &dst, 4);
+	l = put(m, l, CTA_IP_V4_SRC, &a, 4);
+	l = put(m, l, CTA_IP_V4_DST, &b, 4);
 	l = nest_end(m, s, l);
 	s = l;
 	l = put(m, l, CTA_TUPLE_PROTO | NLA_F_NESTED, NULL, 0);
@@ -106,7 +95,31 @@ static void ct_new(int fd, uint32_t src, uint16_t sport)
 	l = put(m, l, CTA_PROTO_SRC_PORT, &sp, 2);
 	l = put(m, l, CTA_PROTO_DST_PORT, &dp, 2);
 	l = nest_end(m, s, l);
-	l = nest_end(m, t, l);
+	return nest_end(m, t, l);
+}
+
+/*
+ * Create the UDP entry src:sport -> 198.19.0.1:9 in the table behind @fd
+ * (ctnetlink creates only with both directions given).
+ */
+static void ct_new(int fd, uint32_t src, uint16_t sport)
+{
+	static uint32_t seq;
+	char m[512];
+	size_t l = NLMSG_HDRLEN + sizeof(struct nfgenmsg);
+	struct nlmsghdr *h = (struct nlmsghdr *)m;
+	struct nfgenmsg *g = (struct nfgenmsg *)(m + NLMSG_HDRLEN);
+	const uint32_t dst = 0xc6130001;	/* 198.19.0.1 */
+	uint32_t tmo = htonl(600);
+
+	memset(m, 0, sizeof(m));
+	h->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
+	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK;
+	h->nlmsg_seq = ++seq;
+	g->nfgen_family = AF_INET;
+	g->version = NFNETLINK_V0;
+	l = put_tuple(m, l, CTA_TUPLE_ORIG, src, sport, dst, 9);
+	l = put_tuple(m, l, CTA_TUPLE_REPLY, dst, 9, src, sport);
 	l = put(m, l, CTA_TIMEOUT, &tmo, 4);
 	h->nlmsg_len = (uint32_t)l;
 	if (send(fd, m, l, 0) < 0) {
@@ -194,13 +207,26 @@ static int wait_events(int fd, uint32_t lo, uint32_t hi, uint16_t sport,
 	return 0;
 }
 
-/* Drain answers (acks, errors) of A's request socket without blocking. */
+static long create_errors;
+
+/* Drain answers of A's request socket without blocking; count errors. */
 static void drain(int fd)
 {
 	char buf[8192];
+	ssize_t n;
 
-	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
-		;
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf;
+		     NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			struct nlmsgerr *e = NLMSG_DATA(h);
+
+			if (h->nlmsg_type != NLMSG_ERROR || !e->error)
+				continue;
+			if (!create_errors++)
+				fprintf(stderr, "ct_lag: creating an entry on A: %s\n",
+					strerror(-e->error));
+		}
+	}
 }
 
 int main(int argc, char **argv)
@@ -230,8 +256,12 @@ int main(int argc, char **argv)
 		t0 = now();
 		ct_new(req, probe, port);
 		if (wait_events(ev, probe, probe, port, 1, NULL, t0 + 5)) {
-			lost++;
+			drain(req);
 			lag[i] = 5;
+			if (++lost == 3) {
+				fprintf(stderr, "ct_lag: 3 entries never reached B: giving up\n");
+				return 1;
+			}
 			continue;
 		}
 		lag[i] = now() - t0;
@@ -259,5 +289,8 @@ int main(int argc, char **argv)
 		printf("burst %d updates in %.3f s: %.0f updates/s%s\n", burst,
 		       now() - t0, burst / (now() - t0),
 		       overruns ? " (event socket overran: count is a lower bound)" : "");
-	return lost ? 1 : 0;
+	drain(req);
+	if (create_errors)
+		printf("%ld entries could not be created on A\n", create_errors);
+	return lost || create_errors ? 1 : 0;
 }
