@@ -1,52 +1,234 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Replication benchmark (prints, asserts nothing; not in the test list):
-#   selftests/vm/run -- selftests/sync_bench.sh [PEERS]
-# lag from a's kernel to b's kernel (p50/p99, one long-lived process),
-# updates/s of a burst, bytes per update on the wire (TLS included), and
-# the bulk resync time of PEERS peers with an iroute each.
+#   selftests/vm/run -- selftests/sync_bench.sh [PEERS] [SAMPLES]
+#
+# Two nodes a and b on one back-channel bridge.  First ovpnha (`ovpnhactl
+# sync`, TLS 1.3), then, over the same link in the same guest run,
+# conntrackd 1.4 (FTFW over UDP, DisableExternalCache on: b's conntrackd
+# writes what it receives into b's kernel table) replicating the same
+# number of UDP conntrack entries: the peer ovpnha must beat.
+#   lag      one change on a, timed until b's kernel announces it, from one
+#            long-lived process (progs/sync_lag, progs/ct_lag), SAMPLES times
+#   rate     a burst of updates on a, until b's kernel has the last one
+#   bytes    link bytes on a's back-channel device (both directions, IP and
+#            Ethernet headers, TLS or FTFW framing, acks and keepalives)
+#            per update of the burst
+#   resync   PEERS peers (each with an iroute) / PEERS UDP entries: b's
+#            table emptied, its daemon restarted; time until b has them all
+# Ends with a Markdown table; FO_RESULTS-style "key=value" lines go to
+# $BENCH_RESULTS when set (make bench collects them).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_sync.sh"
 require_guest
 load_module
 sync_require
-N=${1:-20000}
+command -v conntrackd >/dev/null || skip "conntrackd is not installed"
+N=${1:-100000}
+S=${2:-300}
+BURST=${BURST:-20000}
 LAG=$REPO/selftests/progs/sync_lag
-trap sync_cleanup EXIT
+CTLAG=$REPO/selftests/progs/ct_lag
+[ -x "$CTLAG" ] || fail "$CTLAG missing (make -C selftests/progs)"
+CTD_PIDS=()
+bench_cleanup() {
+	local p
+	for p in "${CTD_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	sync_cleanup
+}
+trap bench_cleanup EXIT
+declare -A R
+result() { R[$1]=$2; [ -z "${BENCH_RESULTS:-}" ] || echo "sync.$1=$2" >>"$BENCH_RESULTS"; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+# link bytes of a's bc0, both directions
+linkbytes() { ip -n a -j -s link show bc0 | jq '.[0].stats64 | .rx.bytes + .tx.bytes'; }
+# lagline LINE KEY: "lag_us p50 P p99 P max P ..." into KEY_p50/p99/max (ms)
+lagline() {
+	read -r _ _ p50 _ p99 _ max _ <<<"$1"
+	result "$2_lag_p50_ms" "$(awk -v v="$p50" 'BEGIN { printf "%.2f", v / 1000 }')"
+	result "$2_lag_p99_ms" "$(awk -v v="$p99" 'BEGIN { printf "%.2f", v / 1000 }')"
+	result "$2_lag_max_ms" "$(awk -v v="$max" 'BEGIN { printf "%.2f", v / 1000 }')"
+}
+# burstline LINE KEY: "burst N updates in S s: R/s" into KEY_rate
+burstline() {
+	local r
+	r=$(sed -n 's/^burst [0-9]* updates in [0-9.]* s: \([0-9]*\) updates\/s.*/\1/p' <<<"$1")
+	result "$2_rate" "${r:-failed}"
+}
 
 mkpki "$SYNC_DIR/pki" a b
 sync_bridge_up
 node_add a 1
 node_add b 2
+
+# ---------------------------------------------------------------- ovpnha
 sync_conf a
 sync_conf b
 sync_start a
 sync_start b
 wait_in_sync 30 a b
+log "# ovpnha: lag ($S samples) and a burst of $BURST peer updates"
+l0=$(linkbytes)
+out=$("$LAG" a b "$S" "$BURST") || true
+l1=$(linkbytes)
+log "# $(tr '\n' ' ' <<<"$out")"
+lagline "$(grep ^lag_us <<<"$out")" ovpnha
+burstline "$(grep ^burst <<<"$out")" ovpnha
+result ovpnha_bytes "$(( (l1 - l0) / (S + BURST) ))"
 
-b0=$(sync_json a | jq '.nodes[0].out.bytes')
-f0=$(sync_json a | jq '.nodes[0].out.frames')
-"$LAG" a b 300 20000 | sed 's/^/bench: /'
-sleep 1
-b1=$(sync_json a | jq '.nodes[0].out.bytes')
-f1=$(sync_json a | jq '.nodes[0].out.frames')
-log "bench: $((f1 - f0)) frames, $((b1 - b0)) bytes on the wire: $(( (b1 - b0) / (f1 - f0) )) B per peer update (keepalives included)"
-
+log "# ovpnha: $N peers + $N iroutes loaded on a"
 awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++) {
 	x = int(i / 250); y = i % 250 + 1
 	printf "peer add cn user%d remote 198.18.%d.%d port %d id %d vpn-ip 100.64.%d.%d\n", i, x, y, 10000 + i % 50000, i, x, y
 	printf "iroute add 10.%d.%d.0/24 peer %d\n", int(i / 256), i % 256, i } }' > "$SYNC_DIR/load"
-t0=$(date +%s.%N)
+t0=$(now)
 "$SYNC_LOAD" -n a "$SYNC_DIR/load"
-t1=$(date +%s.%N)
-wait_counts 300 "$N $N" b
-t2=$(date +%s.%N)
-log "bench: $N peers + $N iroutes: loaded on a in $(echo "$t1 $t0" | awk '{printf "%.2f", $1-$2}')s, on b $(echo "$t2 $t0" | awk '{printf "%.2f", $1-$2}')s after the start (deltas)"
+result ovpnha_load_s "$(since "$t0")"
+wait_counts 600 "$N $N" b
+result ovpnha_deltas_s "$(since "$t0")"
+log "# ovpnha: bulk resync of $N peers into an emptied b"
 sync_stop b
 "$OVPNHACTL" -n b peer flush
-t0=$(date +%s.%N)
+t0=$(now)
 sync_start b
-wait_counts 300 "$N $N" b
-t1=$(date +%s.%N)
-log "bench: bulk resync of $N peers + iroutes into an empty node: $(echo "$t1 $t0" | awk '{printf "%.2f", $1-$2}')s from daemon start; receiver's own measure $(sync_json b | jq '.nodes[0].in.last_resync_ms') ms"
-log "bench: snapshot bytes: $(sync_json a | jq '.nodes[0].out.bytes') total sent by a"
+wait_counts 600 "$N $N" b
+result ovpnha_resync_s "$(since "$t0")"
+result ovpnha_resync_receiver_ms "$(sync_json b | jq '.nodes[0].in.last_resync_ms')"
+sync_stop a
+sync_stop b
+"$OVPNHACTL" -n a peer flush
+"$OVPNHACTL" -n b peer flush
+
+# ------------------------------------------------------------ conntrackd
+# ctd_conf NODE OTHER: FTFW over UDP between the back-channel addresses,
+# UDP only, injecting into the kernel (as contrib/conntrackd's example).
+ctd_conf() {
+	cat >"$SYNC_DIR/ctd-$1.conf" <<-EOF
+	Sync {
+		Mode FTFW {
+			DisableExternalCache on
+			StartupResync on
+			ResendQueueSize 262144
+			ACKWindowSize 300
+		}
+		UDP {
+			IPv4_address 192.168.77.${SYNC_IDX[$1]}
+			IPv4_Destination_Address 192.168.77.${SYNC_IDX[$2]}
+			Port 3780
+			Interface ctsync
+			SndSocketBuffer 24985600
+			RcvSocketBuffer 24985600
+			Checksum on
+		}
+	}
+	General {
+		HashSize 131072
+		HashLimit 1048576
+		LogFile $SYNC_DIR/ctd-$1.log
+		Syslog off
+		LockFile $SYNC_DIR/ctd-$1.lock
+		UNIX { Path $SYNC_DIR/ctd-$1.ctl }
+		NetlinkBufferSize 8388608
+		NetlinkBufferSizeMaxGrowth 67108864
+		NetlinkEventsReliable on
+		Filter From Kernelspace {
+			Protocol Accept { UDP }
+		}
+	}
+	EOF
+}
+ctd_start() {
+	local i
+	rm -f "$SYNC_DIR/ctd-$1.lock" "$SYNC_DIR/ctd-$1.ctl"
+	ip netns exec "$1" conntrackd -C "$SYNC_DIR/ctd-$1.conf" >>"$SYNC_DIR/ctd-$1.out" 2>&1 &
+	CTD_PIDS+=($!)
+	for i in $(seq 1 100); do
+		ip netns exec "$1" conntrackd -C "$SYNC_DIR/ctd-$1.conf" -s >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	tail -n 5 "$SYNC_DIR/ctd-$1.out" "$SYNC_DIR/ctd-$1.log" >&2
+	fail "conntrackd of $1 does not answer"
+}
+ctd_stop() {
+	ip netns exec "$1" conntrackd -C "$SYNC_DIR/ctd-$1.conf" -k >/dev/null 2>&1 || true
+	local i
+	for i in $(seq 1 50); do
+		[ -S "$SYNC_DIR/ctd-$1.ctl" ] || return 0
+		sleep 0.1
+	done
+}
+ctcount() { ip netns exec "$1" conntrack -C; }
+wait_ct() {	# NODE COUNT SECONDS
+	local t0=$SECONDS
+	while [ "$(ctcount "$1")" -lt "$2" ]; do
+		[ $((SECONDS - t0)) -lt "$3" ] || { log "# $1: $(ctcount "$1") entries, want $2"; return 1; }
+		sleep 0.1
+	done
+}
+for ns in a b; do
+	# conntrackd's parser reads "bc0" as a hex number: an altname
+	ip -n $ns link property add dev bc0 altname ctsync
+	ip netns exec $ns sysctl -qw net.netfilter.nf_conntrack_max=$((4 * N + 100000)) 2>/dev/null ||
+		sysctl -qw net.netfilter.nf_conntrack_max=$((4 * N + 100000))
+	ip netns exec $ns conntrack -F 2>/dev/null || true
+done
+ctd_conf a b
+ctd_conf b a
+ctd_start a
+ctd_start b
+log "# conntrackd: lag ($S samples) and a burst of $BURST new UDP entries"
+l0=$(linkbytes)
+out=$("$CTLAG" a b "$S" "$BURST") || true
+l1=$(linkbytes)
+log "# $(tr '\n' ' ' <<<"$out")"
+lagline "$(grep ^lag_us <<<"$out")" ctd
+burstline "$(grep ^burst <<<"$out")" ctd
+result ctd_bytes "$(( (l1 - l0) / (S + BURST) ))"
+
+log "# conntrackd: $N UDP entries created on a"
+ip netns exec a conntrack -F 2>/dev/null || true
+ip netns exec b conntrack -F 2>/dev/null || true
+awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++)
+	printf "-I -p udp -s 10.%d.%d.%d -d 192.0.2.1 --sport 40000 --dport 1194 -t 3600\n",
+		int(i / 65536) % 256 + 100, int(i / 256) % 256, i % 256 }' >"$SYNC_DIR/ct-load"
+t0=$(now)
+ip netns exec a conntrack -R "$SYNC_DIR/ct-load" >/dev/null 2>&1 || true
+result ctd_load_s "$(since "$t0")"
+if wait_ct b "$N" 600; then
+	result ctd_deltas_s "$(since "$t0")"
+else
+	result ctd_deltas_s "incomplete ($(ctcount b) of $N)"
+fi
+log "# conntrackd: bulk resync of $N entries into an emptied b"
+ctd_stop b
+ip netns exec b conntrack -F 2>/dev/null || true
+t0=$(now)
+ctd_start b
+if wait_ct b "$N" 600; then
+	result ctd_resync_s "$(since "$t0")"
+else
+	result ctd_resync_s "incomplete ($(ctcount b) of $N)"
+fi
+ctd_stop a
+ctd_stop b
+
+# ---------------------------------------------------------------- table
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }'; }
+row() {	# FIGURE UNIT OVPNHA CONNTRACKD TARGET
+	printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$(ratio "$3" "$4")" "$5"
+}
+echo
+echo "| figure | unit | ovpnha | conntrackd FTFW | ovpnha / conntrackd | target (DESIGN.md) |"
+echo "| --- | --- | --- | --- | --- | --- |"
+row "lag a → b kernel, p50 ($S samples)" ms "${R[ovpnha_lag_p50_ms]}" "${R[ctd_lag_p50_ms]}" "≤ 2 ms"
+row "lag a → b kernel, p99" ms "${R[ovpnha_lag_p99_ms]}" "${R[ctd_lag_p99_ms]}" "≤ 5 ms"
+row "lag a → b kernel, max" ms "${R[ovpnha_lag_max_ms]}" "${R[ctd_lag_max_ms]}" "—"
+row "burst of $BURST updates (peer updates / new UDP entries)" "updates/s" "${R[ovpnha_rate]}" "${R[ctd_rate]}" "≥ 50000"
+row "link bytes per update (both directions, all framing)" B "${R[ovpnha_bytes]}" "${R[ctd_bytes]}" "≤ 160 per peer update"
+row "$N peers+iroutes / UDP entries created on a" s "${R[ovpnha_load_s]}" "${R[ctd_load_s]}" "—"
+row "… until all are in b's kernel (deltas)" s "${R[ovpnha_deltas_s]}" "${R[ctd_deltas_s]}" "—"
+row "bulk resync of $N into an emptied b (daemon start → all in b)" s "${R[ovpnha_resync_s]}" "${R[ctd_resync_s]}" "≤ 2 s (100k peers)"
+echo
+log "# ovpnha's receiver measured its resync at ${R[ovpnha_resync_receiver_ms]} ms (snapshot received → applied)"
+log "# guest under TCG emulation: compare the columns, not the absolute figures"
