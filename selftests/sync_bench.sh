@@ -79,9 +79,10 @@ result ovpnha_bytes "$(( (l1 - l0) / (S + BURST) ))"
 
 log "# ovpnha: $N peers + $N iroutes loaded on a"
 awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++) {
-	x = int(i / 250); y = i % 250 + 1
-	printf "peer add cn user%d remote 198.18.%d.%d port %d id %d vpn-ip 100.64.%d.%d\n", i, x, y, 10000 + i % 50000, i, x, y
-	printf "iroute add 10.%d.%d.0/24 peer %d\n", int(i / 256), i % 256, i } }' > "$SYNC_DIR/load"
+	# up to 250 x 256 x 2 peers; iroutes are /26s of 10/8 (262144)
+	x = int(i / 250); y = i % 250 + 1; h = int(x / 256); l = x % 256
+	printf "peer add cn user%d remote 198.%d.%d.%d port %d id %d vpn-ip 100.%d.%d.%d\n", i, 18 + h, l, y, 10000 + i % 50000, i, 64 + h, l, y
+	printf "iroute add 10.%d.%d.%d/26 peer %d\n", int(i / 1024) % 256, int(i / 4) % 256, i % 4 * 64, i } }' > "$SYNC_DIR/load"
 t0=$(now)
 "$SYNC_LOAD" -n a "$SYNC_DIR/load"
 result ovpnha_load_s "$(since "$t0")"
