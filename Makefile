@@ -9,6 +9,8 @@
 #                             then the selftests inside a QEMU guest
 #   make demo                 boot the guest and run the scripted demo
 #   make check-matrix         the guest selftests on 5.10, 6.1 and 6.12
+#   make bench                every benchmark in the guest, one report
+#                             (build/bench/report.md and report.json)
 #   make guest-module         build the module for the guest kernel (SUITE)
 #   make install              ovpnhactl, man pages, bash completion, systemd
 #                             unit, modules-load.d, OCF agent and the contrib/
@@ -32,7 +34,7 @@ export SUITE
 
 .PHONY: all module tool modules clean check test-host static-checks \
 	guest-module test-vm demo install checkpatch sparse check-matrix \
-	install-dkms check-host check-version
+	install-dkms check-host check-version bench
 
 all: module tool
 
@@ -92,6 +94,10 @@ check:
 # The kernel matrix: 5.10, 6.1 and 6.12 guests (see selftests/matrix).
 check-matrix:
 	selftests/matrix
+
+bench: guest-module tool
+	$(MAKE) -C selftests/progs
+	selftests/bench
 
 demo: guest-module tool
 	selftests/vm/run --suite $(SUITE) -- selftests/demo.sh

@@ -24,9 +24,19 @@ out=$(mktemp -d /tmp/ovpnha-fobench.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 
 names=(stock ovpnha)
-declare -A title=([stock]="stock keepalived + OpenVPN" [ovpnha]="ovpnha (conntrackd inject)")
+declare -A title=([stock]="stock keepalived + OpenVPN, UDP" [ovpnha]="ovpnha (conntrackd inject), UDP")
 declare -A script=([stock]=failover_stock.sh [ovpnha]=failover_ovpnha.sh)
 declare -A envs=([stock]="" [ovpnha]="FO_CONNTRACKD_INJECT=1")
+# The same crash over TCP transport (FO_BENCH_TCP=0 leaves it out).
+if [ "${FO_BENCH_TCP:-1}" = 1 ]; then
+	names+=(stock_tcp ovpnha_tcp)
+	title[stock_tcp]="stock keepalived + OpenVPN, TCP transport"
+	title[ovpnha_tcp]="ovpnha (conntrackd inject), TCP transport"
+	script[stock_tcp]=failover_stock.sh
+	script[ovpnha_tcp]=failover_ovpnha.sh
+	envs[stock_tcp]="FO_PROTO=tcp"
+	envs[ovpnha_tcp]="FO_PROTO=tcp FO_CONNTRACKD_INJECT=1"
+fi
 if [ "${FO_BENCH_CACHE:-0}" = 1 ]; then
 	names+=(cache)
 	title[cache]="ovpnha (conntrackd external cache)"
@@ -80,7 +90,7 @@ cell() {
 row() {	# LABEL THESIS FORMAT_STOCK FORMAT_OVPNHA
 	local line="| $1 |" s
 	for s in "${names[@]}"; do
-		if [ "$s" = stock ]; then
+		if [ "${script[$s]}" = failover_stock.sh ]; then
 			line+=" $(cell "$s" "$3") |"
 		else
 			line+=" $(cell "$s" "$4") |"
@@ -89,7 +99,7 @@ row() {	# LABEL THESIS FORMAT_STOCK FORMAT_OVPNHA
 	echo "$line $2 |"
 }
 
-hdr="| crash failover, UDP transport |"
+hdr="| crash failover |"
 sep="| --- |"
 for s in "${names[@]}"; do
 	hdr+=" ${title[$s]} |"
