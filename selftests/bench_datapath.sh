@@ -94,8 +94,10 @@ measure none
 log "# nft: an interval set of $N prefixes in dp-r's forward chain"
 {
 	echo "table ip dp { set s { type ipv4_addr; flags interval; elements = { $(gen nft) } }"
-	echo "chain fwd { type filter hook forward priority 0; ip daddr @s counter }"
-	echo "}"
+	echo "chain c {"
+	echo "type filter hook forward priority 0;"
+	echo "ip daddr @s counter"
+	echo "}"; echo "}"
 } >"$W/nft"
 t0=$(date +%s.%N)
 ip netns exec dp-r nft -f "$W/nft" || fail "nft -f"
