@@ -116,7 +116,8 @@ t0=$(date +%s.%N)
 "$SYNC_LOAD" -n dp-r "$W/load" || fail "loading the table"
 log "# table: loaded in $(echo "$(date +%s.%N) $t0" | awk '{ printf "%.1f", $1 - $2 }') s (guest)"
 "$OVPNHACTL" -n dp-r tunnel add dev r1
-log "# $("$OVPNHACTL" -n dp-r -j info | jq -c '(if type == "array" then .[0] else . end) | {peers, iroutes}')"
+NI=$("$OVPNHACTL" -n dp-r -j info | jq '(if type == "array" then .[0] else . end) | .iroutes')
+log "# table: $NI iroutes (the generated /26s outside 10.50/16, and the path's 10.50.2.0/24)"
 measure table
 log "# table: drop_no_iroute $("$OVPNHACTL" -n dp-r -j stats | jq '.ovpnha.drop_no_iroute') (the path is covered: 0)"
 
@@ -139,12 +140,12 @@ row() {	# NAME LABEL
 		"$(awk -v a="$tp" -v b="$tb" 'BEGIN { printf "%.3f", a / b }')"
 }
 echo
-echo "| data path ($N prefixes) | UDP 64 B pps | ratio to none | guest instr / packet | added instr / packet | TCP ratio to none |"
+echo "| data path (${NI:-$N} prefixes) | UDP 64 B pps | ratio to none | guest instr / packet | added instr / packet | TCP ratio to none |"
 echo "| --- | --- | --- | --- | --- | --- |"
 row none "no module (baseline)"
-row nft "no module, nft interval set of $N prefixes"
+row nft "no module, nft interval set of the same prefixes"
 row idle "module loaded, idle"
-row table "module, $N peers + iroutes, tunnel hook + LPM"
+row table "module, ${NI:-$N} peers + iroutes, tunnel hook + LPM"
 row trace "… + drop-trace on"
 row dnsguard "… + DNS guard on"
 echo
