@@ -840,9 +840,19 @@ fo_measure_crash() {
 		np=$(grep -c 'bytes from' "$d/ping.log" 2>/dev/null || true)
 		nl=$(grep -c . "$d/recv.log" 2>/dev/null || true)
 		[ "${np:-0}" -ge 100 ] && [ "${nl:-0}" -ge 10 ] && break
-		[ $((SECONDS - t0)) -lt 30 ] || {
+		[ $((SECONDS - t0)) -lt 60 ] || {
 			tail -n 5 "$d/ping.log" "$d/recv.log" "$d"/tcp-*.err >&2 || true
-			fail "no steady traffic from cl to lanhost before the crash"
+			{
+				echo "--- cl: TCP sockets"
+				ip netns exec $FO_CL ss -tni
+				echo "--- lanhost: TCP sockets"
+				ip netns exec $FO_LAN ss -tani
+				echo "--- node $m: conntrack, the TCP session's port"
+				ip netns exec "fo$m" conntrack -L -p tcp --dport $FO_TCP_PORT
+				echo "--- node $m: drop counters"
+				fo_counters "$m"
+			} >&2 2>&1 || true
+			fail "no steady traffic from cl to lanhost before the crash ($np echo replies, $nl TCP lines in 60 s)"
 		}
 		sleep 0.2
 	done
