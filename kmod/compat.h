@@ -67,6 +67,20 @@ static inline char *ovpnha_extack_buf(void)
 
 /* --- end of core --- */
 
+/* --- conntrack (flow.c) --- */
+
+/* Before 5.19 the entry count was net->ct.count (Kbuild tests for it). */
+#ifdef OVPNHA_NO_NF_CONNTRACK_COUNT
+#include <net/net_namespace.h>
+
+static inline u32 nf_conntrack_count(const struct net *net)
+{
+	return atomic_read(&net->ct.count);
+}
+#endif
+
+/* --- end of conntrack --- */
+
 /* --- drop attribution (droptrace.c) --- */
 
 #include <linux/rcupdate.h>

@@ -331,6 +331,11 @@ int ovpnha_flow_install(struct ovpnha_net *on, struct ovpnha_flow *f,
 	if (err == -EEXIST)
 		NL_SET_ERR_MSG(extack,
 			       "another conntrack entry holds this flow's reply tuple");
+	else if (err == -ENOMEM && nf_conntrack_max &&
+		 nf_conntrack_count(on->net) >= nf_conntrack_max)
+		NL_SET_ERR_MSG_FMT(extack,
+				   "conntrack table full: %u entries (net.netfilter.nf_conntrack_max)",
+				   nf_conntrack_max);
 	else
 		NL_SET_ERR_MSG_FMT(extack,
 				   "conntrack refused the flow (error %d)", err);

@@ -12,6 +12,9 @@ N=${1:-10000}
 NS=bf
 trap cleanup_netns EXIT
 netns_add $NS
+# nf_conntrack_max is global (its sysctl is read-only in other namespaces)
+[ "$(sysctl -n net.netfilter.nf_conntrack_max)" -ge $((N + N / 10 + 1000)) ] ||
+	sysctl -qw net.netfilter.nf_conntrack_max=$((N + N / 10 + 1000))
 oh() { "$OVPNHACTL" -n $NS "$@"; }
 now() { date +%s.%N; }
 # addr I: the I-th client endpoint address, 10.(I / 65536).x.y

@@ -177,6 +177,20 @@ oh peer del id "$lid"
 expect_eq "the live entry stays" "$(ip netns exec $N conntrack -L -p udp --orig-port-src 40003 2>/dev/null | wc -l)" 1
 expect_fail 1 "no such peer" "$OVPNHACTL" -n $N flow add peer 999 src 192.0.2.2:1 dst 192.0.2.100:1194 timeout 5
 expect_fail 2 "invalid timeout" "$OVPNHACTL" -n $N flow add peer "$rid" src 192.0.2.2:1 dst 192.0.2.100:1194 timeout 0
+# A full conntrack table (only the peer's ASSURED entry left: nothing the
+# kernel may evict early) is named as such, and counted.
+ip netns exec $N conntrack -D -p udp --orig-port-src 40003 >/dev/null 2>&1
+expect_eq "conntrack entries before the full-table check" \
+	"$(ip netns exec $N conntrack -L 2>/dev/null | wc -l)" 1
+ctmax=$(sysctl -n net.netfilter.nf_conntrack_max)
+f0=$(stat ct_insert_failed)
+sysctl -qw net.netfilter.nf_conntrack_max=1
+rc=0
+err=$(oh -e 8 flow add peer "$rid" src 192.0.2.2:40009 dst 192.0.2.100:1194 timeout 60 2>&1) || rc=$?
+sysctl -qw net.netfilter.nf_conntrack_max="$ctmax"
+expect_eq "flow add into a full conntrack table: exit status, message" "$rc $err" \
+	"1 Error: conntrack table full: 1 entries (net.netfilter.nf_conntrack_max)"
+expect_eq "ct_insert_failed after the full table" "$(stat ct_insert_failed)" $((f0 + 1))
 oh peer del id "$rid"
 expect_eq "the peer's entry left conntrack with it" \
 	"$(ip netns exec $N conntrack -L -p udp --orig-port-src 40000 2>/dev/null | wc -l)" 0
