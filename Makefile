@@ -7,7 +7,9 @@
 #   make KERNEL_SRC=/path     what dkms runs
 #   make check                the whole test suite: host tests, static checks,
 #                             then the selftests inside a QEMU guest
-#   make demo                 boot the guest and run the scripted demo
+#   make demo                 boot the guest and run the demo: a two-node
+#                             OpenVPN cluster, two clients, a crash of the
+#                             master and the takeover (selftests/demo.sh)
 #   make check-matrix         the guest selftests on 5.10, 6.1 and 6.12
 #   make bench                every benchmark in the guest, one report
 #                             (build/bench/report.md and report.json)
@@ -99,8 +101,11 @@ bench: guest-module tool
 	$(MAKE) -C selftests/progs
 	selftests/bench
 
+# The demo's elapsed times count from the guest's boot (OVPNHA_DEMO_T0,
+# passed into the guest by selftests/vm/run like every OVPNHA_* variable).
 demo: guest-module tool
-	selftests/vm/run --suite $(SUITE) -- selftests/demo.sh
+	@echo "== booting the QEMU guest: Debian $(SUITE)'s kernel, this machine's root filesystem read-only (0 s) =="
+	OVPNHA_DEMO_T0=$$(date +%s.%N) selftests/vm/run --suite $(SUITE) -- selftests/demo.sh
 
 # ---- installation ---------------------------------------------------------
 PREFIX		?= /usr/local
