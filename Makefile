@@ -142,7 +142,7 @@ install: tool
 		contrib/systemd/ovpnha-sync.service \
 		> $(DESTDIR)$(UNITDIR)/ovpnha-sync.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/ovpnha-sync.service
-	$(INSTALL) -D -m 0644 -t $(DESTDIR)$(DOCDIR) README Documentation/*.rst
+	$(INSTALL) -D -m 0644 -t $(DESTDIR)$(DOCDIR) README Documentation/*.rst Documentation/*.svg
 	@set -e; for f in $(CONTRIB_FILES); do \
 		m=0644; [ ! -x "$$f" ] || m=0755; \
 		echo "$(INSTALL) -D -m $$m $$f $(DESTDIR)$(DOCDIR)/examples/$${f#contrib/}"; \
