@@ -26,7 +26,7 @@ expected() {
 		echo "755 $p/lib/ocf/resource.d/ovpnha/ovpnha"
 		echo "644 $u/ovpnha-sync.service"
 		echo "644 $p/share/doc/ovpnha/README"
-		for f in Documentation/*.rst; do
+		for f in Documentation/*.rst Documentation/*.svg; do
 			echo "644 $p/share/doc/ovpnha/${f#Documentation/}"
 		done
 		# every file under contrib/ is an example, executables stay so
