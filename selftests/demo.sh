@@ -75,15 +75,9 @@ show() {
 	"$@"
 }
 oh() { local n=$1; shift; ovpnhactl -n "fo$n" "$@"; }
-# wait_for SECONDS WHAT CMD...: until CMD succeeds, or fail.
-wait_for() {
-	local secs=$1 what=$2 t0=$SECONDS
-	shift 2
-	until "$@"; do
-		[ $((SECONDS - t0)) -lt "$secs" ] || fail "$what: not within ${secs}s"
-		sleep 0.2
-	done
-}
+# wait_for (lib.sh) without its "ok:" lines: the demo prints its own
+# shellcheck disable=SC2034	# read by wait_for in lib.sh
+WAIT_FOR_QUIET=1
 is_role() { [ "$(oh "$1" -j role | jq -r .role)" = "$2" ]; }
 in_sync() { ovpnhactl sync status -s "$FO_DIR/sync-$1.sock" >/dev/null 2>&1; }
 # rel T: seconds from the crash to T.

@@ -97,16 +97,6 @@ role_f() { oh "$1" -j role | jq -r ".$2"; }
 stat_f() { oh "$1" -j stats | jq -r ".ovpnha.$2"; }
 vip_sent() { oh "$1" -j vip show | jq -r ".[] | select(.address == \"$2\") | .sent"; }
 mac() { ip -n "fo$1" -j link show "$2" | jq -r '.[0].address'; }
-# wait_for SECONDS WHAT CMD...: until CMD succeeds.
-wait_for() {
-	local secs=$1 what=$2 t0=$SECONDS
-	shift 2
-	until "$@"; do
-		[ $((SECONDS - t0)) -lt "$secs" ] || fail "$what: not within ${secs}s"
-		sleep 0.2
-	done
-	log "ok: $what"
-}
 is_role() { [ "$(role_f "$1" role)" = "$2" ]; }
 in_sync() { "$OVPNHACTL" sync status -s "$FO_DIR/sync-$1.sock" >/dev/null 2>&1; }
 

@@ -20,6 +20,17 @@ fail() {
 	[ -s /tmp/ovpnha-fail-reason ] || printf '%s\n' "$*" > /tmp/ovpnha-fail-reason
 	exit 1
 }
+# wait_for SECONDS WHAT CMD...: until CMD succeeds (polled every 0.2 s),
+# then "ok: WHAT" (unless WAIT_FOR_QUIET=1); fail when SECONDS pass first.
+wait_for() {
+	local secs=$1 what=$2 t0=$SECONDS
+	shift 2
+	until "$@"; do
+		[ $((SECONDS - t0)) -lt "$secs" ] || fail "$what: not within ${secs}s"
+		sleep 0.2
+	done
+	[ "${WAIT_FOR_QUIET:-0}" = 1 ] || log "ok: $what"
+}
 skip() {
 	printf '%s\n' "$*" > /tmp/ovpnha-skip-reason
 	printf 'SKIP: %s\n' "$*"

@@ -51,6 +51,19 @@ lagline() {
 	result "$2_lag_max_ms" "$(awk -v v="$max" 'BEGIN { printf "%.2f", v / 1000 }')"
 }
 # burstline LINE KEY: "burst N updates in S s: R/s" into KEY_rate
+# lag_and_burst KEY PROG: PROG's lag samples and burst between a and b
+# (progs/sync_lag or progs/ct_lag, same output), and the link bytes per
+# update they cost.
+lag_and_burst() {
+	local out l0 l1
+	l0=$(linkbytes)
+	out=$("$2" a b "$S" "$BURST") || true
+	l1=$(linkbytes)
+	log "# $(tr '\n' ' ' <<<"$out")"
+	lagline "$(grep ^lag_us <<<"$out")" "$1"
+	burstline "$(grep ^burst <<<"$out")" "$1"
+	result "$1_bytes" "$(( (l1 - l0) / (S + BURST) ))"
+}
 burstline() {
 	local r
 	r=$(sed -n 's/^burst [0-9]* updates in [0-9.]* s: \([0-9]*\) updates\/s.*/\1/p' <<<"$1")
@@ -69,13 +82,7 @@ sync_start a
 sync_start b
 wait_in_sync 30 a b
 log "# ovpnha: lag ($S samples) and a burst of $BURST peer updates"
-l0=$(linkbytes)
-out=$("$LAG" a b "$S" "$BURST") || true
-l1=$(linkbytes)
-log "# $(tr '\n' ' ' <<<"$out")"
-lagline "$(grep ^lag_us <<<"$out")" ovpnha
-burstline "$(grep ^burst <<<"$out")" ovpnha
-result ovpnha_bytes "$(( (l1 - l0) / (S + BURST) ))"
+lag_and_burst ovpnha "$LAG"
 
 log "# ovpnha: $N peers + $N iroutes loaded on a"
 awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++) {
@@ -179,13 +186,7 @@ ctd_conf b a
 ctd_start a
 ctd_start b
 log "# conntrackd: lag ($S samples) and a burst of $BURST new UDP entries"
-l0=$(linkbytes)
-out=$("$CTLAG" a b "$S" "$BURST") || true
-l1=$(linkbytes)
-log "# $(tr '\n' ' ' <<<"$out")"
-lagline "$(grep ^lag_us <<<"$out")" ctd
-burstline "$(grep ^burst <<<"$out")" ctd
-result ctd_bytes "$(( (l1 - l0) / (S + BURST) ))"
+lag_and_burst ctd "$CTLAG"
 
 log "# conntrackd: $N UDP entries created on a"
 ip netns exec a conntrack -F 2>/dev/null || true
