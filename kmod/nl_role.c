@@ -32,6 +32,8 @@ const struct nla_policy ovpnha_role_policy[OVPNHA_A_ROLE_MAX + 1] = {
 	[OVPNHA_A_ROLE_GARP_REFRESH]	= { .type = NLA_U32 },
 	[OVPNHA_A_ROLE_ANNOUNCE_IFNAME]	= { .type = NLA_NUL_STRING,
 					    .len = IFNAMSIZ - 1 },
+	[OVPNHA_A_ROLE_WANTED]		= { .type = NLA_REJECT,
+					    .reject_message = "read-only: set ROLE" },
 };
 
 const struct nla_policy ovpnha_vip_policy[OVPNHA_A_VIP_MAX + 1] = {
@@ -93,7 +95,8 @@ static int ovpnha_nl_put_role(struct sk_buff *skb, const void *ctx)
 	    nla_put_u64_64bit(skb, OVPNHA_A_ROLE_LAST_RETURN, last,
 			      OVPNHA_A_ROLE_PAD) ||
 	    nla_put_u64_64bit(skb, OVPNHA_A_ROLE_FIRST_GARP,
-			      READ_ONCE(ha->first_garp), OVPNHA_A_ROLE_PAD)) {
+			      READ_ONCE(ha->first_garp), OVPNHA_A_ROLE_PAD) ||
+	    nla_put_u8(skb, OVPNHA_A_ROLE_WANTED, ha->wanted)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

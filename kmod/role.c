@@ -49,6 +49,7 @@ bool ovpnha_role_set(struct ovpnha_net *on, u8 role, u32 epoch,
 	struct ovpnha_ha *ha = &on->ha;
 
 	lockdep_assert_held(&on->lock);
+	ha->wanted = role;
 	if (role == ha->role) {
 		if (epoch > ha->epoch)
 			ha->epoch = epoch;

@@ -48,6 +48,7 @@ struct ovpnha_vip {
 
 struct ovpnha_ha {
 	u8 role;			/* enum ovpnha_role */
+	u8 wanted;			/* as the cluster manager set it */
 	u32 epoch;
 	u64 since;			/* ns, CLOCK_REALTIME */
 	u64 takeover;			/* ns, last change to master */

@@ -144,13 +144,7 @@ echo "   $(ovpnhactl info | head -n 1)"
 
 step "setting up: namespaces fo1 fo2 (nodes), fosw (switch), fogw+focl (site), forw (road warrior), folan (LAN host); firewall, PKI, configs"
 fo_setup
-for n in 1 2; do
-	oh $n config set node-id $n
-	oh $n tunnel add dev tun0 port $FO_PORT proto $FO_PROTO
-	oh $n vip add $FO_WAN_VIP dev wan0
-	oh $n vip add $FO_LAN_VIP dev lan0
-	oh $n vip add $FO_LAN_VIP6 dev lan0
-done
+fo_config_nodes
 echo "   on each node: ovpnhactl config set node-id N; tunnel add dev tun0 port $FO_PORT proto $FO_PROTO;"
 echo "   vip add $FO_WAN_VIP dev wan0; vip add $FO_LAN_VIP dev lan0; vip add $FO_LAN_VIP6 dev lan0"
 echo "   files in $FO_DIR (server.conf, keepalived-N.conf, sync-N.conf, conntrackd-N.conf)"

@@ -4,10 +4,12 @@
 # failover_bench.sh - a benchmark, not a test (not in run_tests.sh): the
 # crash failover of failover_stock.sh (stock keepalived + OpenVPN) and of
 # failover_ovpnha.sh (ovpnha, its hooks, sync, notify script, conntrackd
-# with DisableExternalCache on) in ONE guest run, then a Markdown table of
-# their figures side by side with the thesis's 7.97 s.
+# with DisableExternalCache on) in ONE guest run, over UDP and over TCP
+# transport, and a planned switchover both ways (stock: keepalived stopped
+# on the master; ovpnha: `ovpnhactl switchover`, failover_switch.sh); then
+# a Markdown table of their figures side by side with the thesis's 7.97 s.
 #
-#   selftests/vm/run --timeout 1500 -- selftests/failover_bench.sh [ROUNDS]
+#   selftests/vm/run --timeout 3000 -- selftests/failover_bench.sh [ROUNDS]
 #
 # ROUNDS (default 1): each scenario that many times, alternating; a cell
 # then lists every round's value, " / " between them.  FO_BENCH_CACHE=1 adds
@@ -36,6 +38,17 @@ if [ "${FO_BENCH_TCP:-1}" = 1 ]; then
 	script[ovpnha_tcp]=failover_ovpnha.sh
 	envs[stock_tcp]="FO_PROTO=tcp"
 	envs[ovpnha_tcp]="FO_PROTO=tcp FO_CONNTRACKD_INJECT=1"
+fi
+# Planned switchover (FO_BENCH_SWITCH=0 leaves it out): stock stops
+# keepalived on the master, ovpnha runs `ovpnhactl switchover`.
+if [ "${FO_BENCH_SWITCH:-1}" = 1 ]; then
+	names+=(stock_planned ovpnha_switch)
+	title[stock_planned]="stock: keepalived stopped (planned), UDP"
+	title[ovpnha_switch]="ovpnha: ovpnhactl switchover, UDP"
+	script[stock_planned]=failover_stock.sh
+	script[ovpnha_switch]=failover_switch.sh
+	envs[stock_planned]="FO_STOCK_PLANNED=1"
+	envs[ovpnha_switch]="FO_SWITCH_ONCE=1"
 fi
 if [ "${FO_BENCH_CACHE:-0}" = 1 ]; then
 	names+=(cache)
@@ -99,7 +112,7 @@ row() {	# LABEL THESIS FORMAT_STOCK FORMAT_OVPNHA
 	echo "$line $2 |"
 }
 
-hdr="| crash failover |"
+hdr="| failover (s from the crash or switchover) |"
 sep="| --- |"
 for s in "${names[@]}"; do
 	hdr+=" ${title[$s]} |"

@@ -101,13 +101,7 @@ is_role() { [ "$(role_f "$1" role)" = "$2" ]; }
 in_sync() { "$OVPNHACTL" sync status -s "$FO_DIR/sync-$1.sock" >/dev/null 2>&1; }
 
 fo_setup
-for n in 1 2; do
-	oh $n config set node-id $n
-	oh $n tunnel add dev tun0 port $FO_PORT proto $FO_PROTO
-	oh $n vip add $FO_WAN_VIP dev wan0
-	oh $n vip add $FO_LAN_VIP dev lan0
-	[ -z "$FO_LAN_VIP6" ] || oh $n vip add "$FO_LAN_VIP6" dev lan0
-done
+fo_config_nodes
 log "setup done after ${SECONDS}s ($(grep -h '^[[:space:]]*DisableExternalCache' "$FO_DIR/conntrackd-1.conf" | tr -s '\t ' ' '))"
 fo_start_node 1
 fo_wait_master 1 30
@@ -134,7 +128,6 @@ peer_replicated() {
 		{cn, remote, port, vpn_ip, origin, iroutes}]")" = \
 	  "[{\"cn\":\"alice\",\"remote\":\"$FO_GW_WAN\",\"port\":$gwport,\"vpn_ip\":\"$FO_GW_VPN\",\"origin\":1,\"iroutes\":[\"172.21.1.0/24\"]}]" ]
 }
-wait_for 20 "node 2 holds the gateway's peer $pid with vpn-ip $FO_GW_VPN and iroute 172.21.1.0/24" peer_replicated
 # FO_PROTO=tcp: a TCP transport connection is no UDP flow; its conntrack
 # entry is conntrackd's, and the new master has no socket for it: the
 # client's next segment draws a reset and the client reconnects at once.
@@ -144,9 +137,20 @@ flow_installed() {
 		\"\(.src) \(.dst) \(.installed)\"")" = \
 	  "$FO_GW_WAN:$gwport $FO_WAN_VIP:$FO_PORT true" ]
 }
-if [ "$FO_PROTO" = udp ]; then
-	wait_for 30 "node 2's flow show: the gateway's transport flow $FO_GW_WAN:$gwport -> $FO_WAN_VIP:$FO_PORT installed" flow_installed
-else
+# gw_current M (node 1 here): node 2 holds node M's current peer of the
+# gateway and its transport flow.  Under load an idle gateway may restart its
+# tunnel (ping-restart 2) at any time: a new source port, a new peer on
+# node M; what counts is that the other node holds the current one.
+gw_current() {
+	local p
+	p=$(oh "$1" -j peer show cn alice)
+	[ "$(jq length <<<"$p")" = 1 ] || return 1
+	pid=$(jq -r '.[0].id' <<<"$p")
+	gwport=$(jq -r '.[0].port' <<<"$p")
+	peer_replicated && flow_installed
+}
+wait_for 30 "node 2 holds node 1's current peer of the gateway (vpn-ip $FO_GW_VPN, iroute 172.21.1.0/24) and its transport flow" gw_current 1
+if [ "$FO_PROTO" = tcp ]; then
 	expect_eq "node 2's flow show with TCP transport" "$(oh 2 -j flow show | jq length)" 0
 fi
 # ct_flow N: node N's conntrack entries of the gateway's transport flow.
@@ -161,18 +165,7 @@ fo_hook_before_crash() {
 	local m=$1 b=$2 ct
 	E1=$(role_f "$m" epoch)
 	R1=$(role_f "$m" role)
-	# Under load an idle gateway may have restarted its tunnel since the
-	# topology came up (ping-restart 2): a new source port, a new peer on
-	# node 1.  What counts is that node 2 holds node 1's current one.
-	gw_current() {
-		local p
-		p=$(oh "$m" -j peer show cn alice)
-		[ "$(jq length <<<"$p")" = 1 ] || return 1
-		pid=$(jq -r '.[0].id' <<<"$p")
-		gwport=$(jq -r '.[0].port' <<<"$p")
-		peer_replicated && flow_installed
-	}
-	wait_for 20 "node $b holds node $m's current peer of the gateway and its transport flow" gw_current
+	wait_for 20 "node $b holds node $m's current peer of the gateway and its transport flow" gw_current "$m"
 	if [ "$FO_PROTO" = udp ]; then
 		ct=$(ct_flow "$b")
 		log "# node $b before the crash: $ct"

@@ -17,6 +17,10 @@
 # lost echoes, and whether and where the TCP session broke (expected: the
 # new master has no conntrack state, so its strict firewall drops the
 # session's packets as NEW without SYN).
+#
+# FO_STOCK_PLANNED=1: a planned switchover the stock way instead of the
+# crash: keepalived on the master is stopped (SIGTERM), everything else
+# keeps running (the baseline of `ovpnhactl switchover`).
 . "$(dirname "$0")/lib.sh"
 require_guest
 . "$(dirname "$0")/lib_failover.sh"
@@ -34,7 +38,11 @@ ip netns exec $FO_CL ping -c 1 -W 10 $FO_LANHOST >/dev/null ||
 	fail "cl cannot reach lanhost through the tunnel"
 log "topology up after ${SECONDS}s"
 
-fo_measure_crash 1
+if [ "${FO_STOCK_PLANNED:-0}" = 1 ]; then
+	FO_EVENT=fo_stop_keepalived FO_EVENT_LOG="stopping keepalived on" fo_measure_crash 1
+else
+	fo_measure_crash 1
+fi
 
 expect_eq "master after the crash" "$(fo_master)" 2
 [ "${FO_R[takeover_s]}" != - ] || fail "no VIP address event on node 2"

@@ -45,6 +45,11 @@
 #                          replaced by the node number, "{DIR}" by $FO_DIR.
 #   FO_TRACK_SCRIPT="CMD"  a keepalived vrrp_script tracked by both
 #                          instances (interval 1, fall 2, rise 2; {N}, {DIR})
+#   FO_SWITCHOVER=1        for `ovpnhactl switchover`: both instances track
+#                          the file $FO_DIR/switchover-N (keepalived
+#                          track_file, weight 0: non-zero puts them in
+#                          FAULT), and each server has a management
+#                          socket $FO_DIR/mgmt-N.sock
 #   FO_SYNC=1              `ovpnhactl sync` per node on the back channel
 #                          (config $FO_DIR/sync-N.conf, certificates node1,
 #                          node2 from the test CA), started before openvpn
@@ -85,6 +90,7 @@ FO_OVPN_HOOKS=${FO_OVPN_HOOKS:-0}
 FO_OVPN_HOOK_CMD=${FO_OVPN_HOOK_CMD:-$OVPNHACTL openvpn}
 FO_NOTIFY=${FO_NOTIFY:-}
 FO_TRACK_SCRIPT=${FO_TRACK_SCRIPT:-}
+FO_SWITCHOVER=${FO_SWITCHOVER:-0}
 FO_SYNC=${FO_SYNC:-0}
 FO_CONNTRACKD=${FO_CONNTRACKD:-0}
 FO_CONNTRACKD_INJECT=${FO_CONNTRACKD_INJECT:-}
@@ -364,6 +370,18 @@ fo_keepalived_conf() {
 		fo_track
 	}"
 	fi
+	if [ "$FO_SWITCHOVER" = 1 ]; then
+		echo 0 >"$FO_DIR/switchover-$n"
+		script+="
+vrrp_track_file fo_switchover {
+	file \"$FO_DIR/switchover-$n\"
+	weight 0
+}"
+		track+="
+		track_file {
+			fo_switchover
+		}"
+	fi
 	# Both start as BACKUP with nopreempt: the first node up becomes
 	# master and keeps the role when the other (re)joins.
 	cat >"$FO_DIR/keepalived-$n.conf" <<-EOF
@@ -464,6 +482,19 @@ fo_conntrackd_conf() {
 [ "$(type -t fo_hook_before_crash)" = function ] || fo_hook_before_crash() { :; }
 
 # fo_setup: namespaces, firewall, PKI and every configuration file.
+# fo_config_nodes: on both nodes, the module's node id (N), the tunnel and
+# the VIPs (WAN, LAN, and the LAN's IPv6 VIP when FO_LAN_VIP6 is set).
+fo_config_nodes() {
+	local n
+	for n in 1 2; do
+		"$OVPNHACTL" -n "fo$n" config set node-id $n
+		"$OVPNHACTL" -n "fo$n" tunnel add dev tun0 port "$FO_PORT" proto "$FO_PROTO"
+		"$OVPNHACTL" -n "fo$n" vip add "$FO_WAN_VIP" dev wan0
+		"$OVPNHACTL" -n "fo$n" vip add "$FO_LAN_VIP" dev lan0
+		[ -z "${FO_LAN_VIP6:-}" ] || "$OVPNHACTL" -n "fo$n" vip add "$FO_LAN_VIP6" dev lan0
+	done
+}
+
 fo_setup() {
 	fo_require
 	FO_DIR=$(mktemp -d /tmp/ovpnha-failover.XXXXXX)
@@ -493,6 +524,23 @@ fo_wait_file() {
 	while [ $((SECONDS - t0)) -lt "$t" ]; do
 		grep -Eq -- "$re" "$f" 2>/dev/null && return 0
 		sleep 0.1
+	done
+	return 1
+}
+
+# fo_addr_monitor_ready NS FILE: an `ip monitor address` writing FILE in NS
+# has subscribed once it reports a marker address added and removed; the
+# marker is added again until it does (an event before the subscription
+# is lost).  Fails after 20 tries.
+fo_addr_monitor_ready() {
+	local ns=$1 f=$2 i
+	for i in $(seq 20); do
+		ip -n "$ns" addr add 127.0.0.7/8 dev lo
+		if fo_wait_file "$f" "127\.0\.0\.7" 1; then
+			ip -n "$ns" addr del 127.0.0.7/8 dev lo
+			return 0
+		fi
+		ip -n "$ns" addr del 127.0.0.7/8 dev lo
 	done
 	return 1
 }
@@ -528,7 +576,8 @@ fo_sync_start() {
 
 # fo_start_node N: links up, [conntrackd], [sync], openvpn, keepalived.
 fo_start_node() {
-	local n=$1 ns=fo$1 i
+	local n=$1 ns=fo$1 i mgmt=()
+	[ "$FO_SWITCHOVER" != 1 ] || mgmt=(--management "$FO_DIR/mgmt-$n.sock" unix)
 	fo_ip "$ns" "link set wan0 up" "link set lan0 up" "link set sync0 up"
 	[ "$FO_CONNTRACKD" != 1 ] || fo_conntrackd_start "$n"
 	[ "$FO_SYNC" != 1 ] || fo_sync_start "$n"
@@ -536,7 +585,7 @@ fo_start_node() {
 		"$FO_DIR/keepalived-$n-vrrp.pid"
 	ip netns exec "$ns" openvpn --config "$FO_DIR/server.conf" \
 		--log-append "$FO_DIR/server-$n.log" \
-		--writepid "$FO_DIR/server-$n.pid" --daemon "ovpnha-fo$n"
+		--writepid "$FO_DIR/server-$n.pid" --daemon "ovpnha-fo$n" "${mgmt[@]}"
 	fo_wait_file "$FO_DIR/server-$n.log" "Initialization Sequence Completed" 30 || {
 		tail -n 20 "$FO_DIR/server-$n.log" >&2
 		fail "openvpn server of node $n did not start"
@@ -627,6 +676,16 @@ fo_crash_node() {
 	[ -z "$pids" ] || kill -STOP $pids 2>/dev/null || true
 	fo_ip "$ns" "link set wan0 down" "link set lan0 down" "link set sync0 down"
 	fo_kill_all "$ns" || fail "processes of node $n survived SIGKILL: $(ip netns pids "$ns")"
+}
+
+# fo_stop_keepalived N (an FO_EVENT): the stock planned switchover, stopping
+# keepalived on node N as `systemctl stop keepalived` does (SIGTERM: it
+# sends priority-0 adverts and removes its VIPs); OpenVPN keeps running and
+# its clients find out by ping-restart.
+fo_stop_keepalived() {
+	FO_CRASH_T=$(fo_now)
+	kill -TERM "$(cat "$FO_DIR/keepalived-$1.pid")" ||
+		fail "cannot stop keepalived of node $1"
 }
 
 # fo_kill_all NETNS: freeze and SIGKILL every process in NETNS, again until
@@ -784,7 +843,8 @@ fo_first_line() {
 	awk -v s="$2" 'index($0, s) && !/Deleted/ { print $1; exit }' "$1"
 }
 
-# fo_measure_crash [N]: crash node N (default: the master) while cl pings
+# fo_measure_crash [N]: crash node N (default: the master; FO_EVENT=FUNC
+# does FUNC N instead of fo_crash_node N, and sets FO_CRASH_T) while cl pings
 # lanhost every 10 ms and sends a numbered line every 100 ms over TCP to
 # it; wait for the other node to take over and for the traffic to return;
 # print the figures (fo_result) and leave them in FO_R[...]:
@@ -825,10 +885,8 @@ fo_measure_crash() {
 	fi
 	# The monitors are listening once they report an event of ours.
 	fo_ip $FO_SW "link set brbc alias fo-mark-$$"
-	fo_ip "fo$b" "addr add 127.0.0.7/8 dev lo"
 	fo_wait_file "$d/link.mon" " brbc: " 20 || fail "ip monitor link did not start"
-	fo_wait_file "$d/addr.mon" "127\.0\.0\.7" 20 || fail "ip monitor address did not start"
-	fo_ip "fo$b" "addr del 127.0.0.7/8 dev lo"
+	fo_addr_monitor_ready "fo$b" "$d/addr.mon" || fail "ip monitor address did not start"
 
 	fo_tcp_start "$d"
 	ip netns exec $FO_CL ping -D -n -i 0.01 $FO_LANHOST >"$d/ping.log" 2>&1 &
@@ -860,8 +918,8 @@ fo_measure_crash() {
 	local counters0
 	counters0=$(fo_counters $b)
 
-	log "crashing node $m (node $b is standby)"
-	fo_crash_node "$m"
+	log "${FO_EVENT_LOG:-crashing} node $m (node $b is standby)"
+	"${FO_EVENT:-fo_crash_node}" "$m"
 	FO_T0=$FO_CRASH_T
 
 	# Takeover.

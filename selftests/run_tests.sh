@@ -42,10 +42,12 @@ TESTS=(
 	sync_auth.sh
 	sync_netem.sh
 	sync_tamper.sh
+	sync_certs.sh
 	role_garp.sh
 	sync_failover.sh
 	failover_stock.sh
 	failover_ovpnha.sh
+	failover_switch.sh
 	vip_vlan.sh
 	dkms.sh
 )

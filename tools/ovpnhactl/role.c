@@ -46,6 +46,7 @@ static struct nla_policy role_pol[OVPNHA_A_ROLE_MAX + 1] = {
 	[OVPNHA_A_ROLE_RETURNED] = { .type = NLA_U32 },
 	[OVPNHA_A_ROLE_LAST_RETURN] = { .type = NLA_U64 },
 	[OVPNHA_A_ROLE_FIRST_GARP] = { .type = NLA_U64 },
+	[OVPNHA_A_ROLE_WANTED] = { .type = NLA_U8 },
 };
 
 #define RGET(a, t, f, d)	((a)[t] ? f((a)[t]) : (d))
@@ -59,6 +60,7 @@ int role_from_attr(struct nlattr *nest, struct role_info *r)
 	    !a[OVPNHA_A_ROLE_ROLE])
 		return -EBADMSG;
 	r->role = nla_get_u8(a[OVPNHA_A_ROLE_ROLE]);
+	r->wanted = RGET(a, OVPNHA_A_ROLE_WANTED, nla_get_u8, r->role);
 	r->epoch = RGET(a, OVPNHA_A_ROLE_EPOCH, nla_get_u32, 0);
 	r->since = RGET(a, OVPNHA_A_ROLE_SINCE, nla_get_u64, 0);
 	r->takeover = RGET(a, OVPNHA_A_ROLE_TAKEOVER, nla_get_u64, 0);
@@ -125,6 +127,7 @@ static int role_show(void)
 		json_init(&j, stdout, g_opts.pretty);
 		json_open_object(&j);
 		json_kv_str(&j, "role", role_name(r.role));
+		json_kv_str(&j, "wanted", role_name(r.wanted));
 		json_kv_u64(&j, "epoch", r.epoch);
 		json_kv_u64(&j, "since_ns", r.since);
 		json_kv_str(&j, "reason", r.reason);
@@ -172,6 +175,9 @@ static int role_show(void)
 	if (r.stepdowns)
 		printf("stepped down %" PRIu32 " times for a higher epoch\n",
 		       r.stepdowns);
+	if (r.wanted != r.role)
+		printf("the cluster manager set %s: the sync daemon takes it back once no other node is master\n",
+		       role_name(r.wanted));
 	return EXIT_OK;
 }
 
@@ -286,7 +292,9 @@ const char help_role_text[] =
 "        Set the role (the keepalived notify script calls this).  Becoming\n"
 "        master raises the epoch above every epoch seen (and to at least\n"
 "        N), announces the VIPs at once and refuses replicated writes from\n"
-"        lower epochs.  A master that sees a higher epoch steps down.\n"
+"        lower epochs.  A master that sees a higher epoch steps down; the\n"
+"        role set here stays \"wanted\", and the sync daemon takes the\n"
+"        master role back once no other node is master (split brain).\n"
 "  role set [garp-count N] [garp-interval MS] [garp-refresh SEC|off]\n"
 "           [announce DEV|off] [epoch N]\n"
 "        GARP/NA rounds on becoming master (default 3, 200 ms apart), one\n"

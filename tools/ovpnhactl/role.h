@@ -10,7 +10,7 @@
 #include <linux/ovpnha.h>
 
 struct role_info {
-	unsigned int role;
+	unsigned int role, wanted;
 	uint32_t epoch, garp_count, garp_interval, garp_refresh, stepdowns;
 	uint32_t peers, returned;
 	uint64_t since, takeover, last_return, first_garp;

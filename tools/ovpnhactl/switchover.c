@@ -5,11 +5,14 @@
  * keepalived moves the VIPs when this node leaves master; the switchover
  * file is a keepalived track_file with weight 0, so a non-zero value puts
  * the VRRP instances in FAULT at once (a priority-0 advert: the backup
- * takes over without waiting for the master-down timer).  Once the module
- * reports this node is no longer master (the notify script ran), every
- * client of the local OpenVPN servers is told to reconnect now through
- * their management interfaces ("client-kill CID RESTART"), instead of
- * finding out by ping-restart whole seconds later.
+ * takes over without waiting for the master-down timer).
+ *
+ * The clients are told first.  "client-kill CID RESTART" makes the local
+ * OpenVPN server send a RESTART control message, and a client that gets
+ * it reconnects after its restart pause (one second by default), by which
+ * time the VIP is on the other node.  Telling them after the VIP has gone
+ * is too late: this node can no longer reach them from the VIP, and they
+ * would find out by ping-restart whole seconds later.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -205,9 +208,9 @@ io:
 static int switchover(int argc, char **argv)
 {
 	const char *file = SWITCHOVER_FILE, *mgmt[MGMT_MAX];
-	uint32_t timeout_ms = 5000;
+	uint32_t timeout_ms = 5000, grace_ms = 200;
 	struct role_info r;
-	uint64_t t0, t_role;
+	uint64_t t0, t_kick, t_role;
 	int nmgmt = 0, told = 0, failed = 0, ret;
 	bool done = argc && !strcmp(argv[0], "done");
 
@@ -228,6 +231,13 @@ static int switchover(int argc, char **argv)
 			if (s <= 0 || s > 600)
 				return usage_error("invalid timeout \"%s\": not seconds 0..600", v);
 			timeout_ms = (uint32_t)(s * 1000);
+		} else if (!done && !strcmp(kw, "grace")) {
+			char *end;
+			double s = strtod(v, &end);
+
+			if (*end || s < 0 || s > 10)
+				return usage_error("invalid grace \"%s\": not seconds 0..10", v);
+			grace_ms = (uint32_t)(s * 1000);
 		} else {
 			return usage_error("switchover: unknown argument \"%s\"", kw);
 		}
@@ -244,6 +254,18 @@ static int switchover(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	t0 = mono_ms();
+	for (int i = 0; i < nmgmt; i++) {
+		int n = kick_clients(mgmt[i]);
+
+		if (n < 0)
+			failed++;
+		else
+			told += n;
+	}
+	t_kick = mono_ms() - t0;
+	/* let the RESTART messages leave from the VIP before it goes */
+	if (told && grace_ms)
+		usleep(grace_ms * 1000);
 	if ((ret = write_file(file, "1\n")))
 		return ret;
 	for (;;) {
@@ -260,18 +282,11 @@ static int switchover(int argc, char **argv)
 		usleep(10000);
 	}
 	t_role = mono_ms() - t0;
-	for (int i = 0; i < nmgmt; i++) {
-		int n = kick_clients(mgmt[i]);
-
-		if (n < 0)
-			failed++;
-		else
-			told += n;
-	}
 	if (g_opts.json) {
 		printf("{\"role\":\"%s\",\"epoch\":%" PRIu32 ",\"handover_ms\":%" PRIu64
-		       ",\"clients_told\":%d,\"management_failed\":%d,\"total_ms\":%" PRIu64 "}\n",
-		       role_name(r.role), r.epoch, t_role, told, failed, mono_ms() - t0);
+		       ",\"clients_told\":%d,\"management_failed\":%d,\"kick_ms\":%" PRIu64
+		       ",\"total_ms\":%" PRIu64 "}\n",
+		       role_name(r.role), r.epoch, t_role, told, failed, t_kick, mono_ms() - t0);
 	} else {
 		printf("switchover: %s after %" PRIu64 " ms; %d client%s told to reconnect",
 		       role_name(r.role), t_role, told, told == 1 ? "" : "s");
@@ -292,13 +307,15 @@ int do_switchover(int argc, char **argv)
 }
 
 const char help_switchover_text[] =
-"  switchover [management ADDR]... [file PATH] [timeout SEC]\n"
-"        Hand the master role to the other node now: write 1 into PATH\n"
+"  switchover [management ADDR]... [grace SEC] [file PATH] [timeout SEC]\n"
+"        Hand the master role to the other node now.  First tell every\n"
+"        client of each OpenVPN management interface ADDR (unix:PATH or\n"
+"        HOST:PORT) to reconnect (client-kill CID RESTART: they come back\n"
+"        after their restart pause, by then to the other node); wait SEC\n"
+"        (default 0.2) for those messages to leave; write 1 into PATH\n"
 "        (default " SWITCHOVER_FILE "), a keepalived track_file with\n"
 "        weight 0, which puts this node's VRRP instances in FAULT; wait\n"
-"        (at most SEC, default 5) until the module is no longer master;\n"
-"        then tell every client of each OpenVPN management interface ADDR\n"
-"        (unix:PATH or HOST:PORT) to reconnect at once.\n"
+"        (at most SEC, default 5) until the module is no longer master.\n"
 "  switchover done [file PATH]\n"
 "        Write 0: this node takes part in elections again.\n";
 

@@ -85,11 +85,22 @@ static uint64_t delta_backlog(const struct conn *c)
 	return c->q_added > from ? c->q_added - from : 0;
 }
 
+/* Every frame carries our epoch and whether our module is master. */
+static size_t frame_begin(const struct daemon *d, struct sbuf *b,
+			  uint8_t type, uint64_t seq)
+{
+	size_t s = sync_frame_begin(b, type, d->epoch, seq);
+
+	if (d->role == OVPNHA_ROLE_MASTER)
+		b->p[s + 6] |= SYNC_F_MASTER;
+	return s;
+}
+
 void node_send_ctl(struct daemon *d, struct node *n, struct conn *c,
 		   uint8_t type, uint64_t seq)
 {
 	struct sbuf f = { 0 };
-	size_t s = sync_frame_begin(&f, type, d->epoch, seq);
+	size_t s = frame_begin(d, &f, type, seq);
 
 	if (type == SYNC_T_HELLO) {
 		sync_put_str(&f, SYNC_A_NAME, d->conf.name);
@@ -119,15 +130,14 @@ static int snap_peer(struct mpeer *p, void *arg)
 
 	if (p->origin != d->node_id)
 		return 0;
-	f = sync_frame_begin(b, OVPNHA_CMD_PEER_NEW, d->epoch, d->out_seq);
+	f = frame_begin(d, b, OVPNHA_CMD_PEER_NEW, d->out_seq);
 	nest = sync_nest_begin(b, OVPNHA_A_PEER);
 	sbuf_put(b, p->attrs, p->alen);
 	sync_nest_end(b, nest);
 	sync_frame_end(b, f);
 	s->peers++;
 	for (struct mroute *r = p->routes; r; r = r->pnext) {
-		f = sync_frame_begin(b, OVPNHA_CMD_IROUTE_NEW, d->epoch,
-				     d->out_seq);
+		f = frame_begin(d, b, OVPNHA_CMD_IROUTE_NEW, d->out_seq);
 		nest = sync_nest_begin(b, OVPNHA_A_IROUTE);
 		sync_put_u32(b, OVPNHA_A_IROUTE_PEER_ID, p->id);
 		if (r->pfx.family == 4)
@@ -153,7 +163,7 @@ static void send_snapshot(struct daemon *d, struct node *n)
 	node_send_ctl(d, n, n->tx, SYNC_T_RESYNC_BEGIN, d->out_seq);
 	mirror_each_peer(&d->m, snap_peer, &s);
 	before = b->len;
-	f = sync_frame_begin(b, SYNC_T_RESYNC_END, d->epoch, d->out_seq);
+	f = frame_begin(d, b, SYNC_T_RESYNC_END, d->out_seq);
 	sync_put_u32(b, SYNC_A_PEERS, s.peers);
 	sync_put_u32(b, SYNC_A_IROUTES, s.routes);
 	sync_frame_end(b, f);
@@ -197,7 +207,7 @@ static void forward(struct daemon *d, uint8_t cmd, uint16_t nest_type,
 
 	if (d->replaying)
 		return;
-	s = sync_frame_begin(&f, cmd, d->epoch, ++d->out_seq);
+	s = frame_begin(d, &f, cmd, ++d->out_seq);
 	nest = sync_nest_begin(&f, nest_type);
 	sbuf_put(&f, attrs, alen);
 	sync_nest_end(&f, nest);
@@ -359,15 +369,20 @@ static int ev_fn(const struct nlmsghdr *nlh, void *arg)
 	}
 	case OVPNHA_CMD_ROLE_SET: {
 		uint32_t e;
-		uint8_t r;
+		uint8_t r, w;
 
-		if (role_nest(&tb[OVPNHA_A_ROLE], &r, &e))
+		if (role_nest(&tb[OVPNHA_A_ROLE], &r, &e, &w))
 			return 0;
 		if (e != d->epoch || r != d->role)
 			slog("role %u -> %u, cluster epoch %u -> %u", d->role,
 			     r, d->epoch, e);
 		d->epoch = e;
 		d->role = r;
+		d->wanted = w;
+		if (w != OVPNHA_ROLE_MASTER || r == OVPNHA_ROLE_MASTER)
+			d->demoted_ms = 0;
+		else if (!d->demoted_ms)
+			d->demoted_ms = now_ms();
 		return 0;
 	}
 	case OVPNHA_CMD_FLUSH:
@@ -502,6 +517,7 @@ void daemon_reload(struct daemon *d)
 		d->node_id = id;
 		if (kern_role(&d->k, &d->role, &d->epoch))
 			d->epoch = d->role = 0;	/* a module without roles */
+		d->wanted = d->role;
 		if (!kern_events(&d->k, ev_fn, d, 0))
 			break;
 	}
@@ -938,6 +954,50 @@ static uint64_t since(uint64_t now, uint64_t t)
 	return now > t ? now - t : 0;
 }
 
+/*
+ * A master that stepped down for another node's higher epoch, while the
+ * cluster manager still wants it master (split brain healed: the other
+ * side won the epoch, this side won the VRRP election), takes the role
+ * back once every connected node has said, in a frame received since the
+ * step-down, that it is not master.  Its epoch then rises above all, the
+ * others follow it, and exactly one master remains: the one the cluster
+ * manager chose.  A node not connected says nothing and does not count,
+ * but at least one must have answered: alone, this node cannot tell
+ * whether the one that made it step down is still master.
+ */
+static void reelect(struct daemon *d, uint64_t now)
+{
+	int r, heard = 0;
+
+	if (!d->demoted_ms || d->role == OVPNHA_ROLE_MASTER ||
+	    d->wanted != OVPNHA_ROLE_MASTER)
+		return;
+	for (int i = 0; i < d->nnodes; i++) {
+		const struct node *n = &d->nodes[i];
+
+		if (!n->rx || n->rx->state != C_UP)
+			continue;
+		if (n->rx_role_ms <= d->demoted_ms || n->rx_master)
+			return;
+		heard++;
+	}
+	if (!heard)
+		return;
+	r = kern_role_master(&d->k);
+	slog("the cluster manager wants this node master and no other node is: taking the role back after %llu ms%s%s",
+	     (unsigned long long)since(now, d->demoted_ms), r ? ": " : "",
+	     r ? strerror(-r) : "");
+	if (!r) {
+		d->reelections++;
+		d->demoted_ms = 0;
+		/*
+		 * What we sent at the lower epoch was refused by the others:
+		 * send our origin again, at the new one.
+		 */
+		force_resync_all(d);
+	}
+}
+
 static void timers(struct daemon *d)
 {
 	uint64_t now = now_ms();
@@ -968,6 +1028,7 @@ static void timers(struct daemon *d)
 			/* a sign of life, also while a snapshot is applied */
 			node_send_ctl(d, n, c, SYNC_T_ACK, n->rx_seq);
 	}
+	reelect(d, now);
 	for (c = d->pending; c; c = next) {
 		next = c->next;
 		if (since(now, c->started) > to)

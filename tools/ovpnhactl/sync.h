@@ -68,6 +68,8 @@ struct node {
 	uint64_t rx_seq;		/* last applied */
 	uint64_t rx_acked;		/* last seq we acknowledged */
 	uint32_t rx_epoch;
+	bool rx_master;			/* its last frame: SYNC_F_MASTER */
+	uint64_t rx_role_ms;		/* when that frame came */
 	uint64_t rx_connects, rx_resyncs, rx_gaps, rx_rejected, rx_errors;
 	uint64_t rx_applied, rx_bytes, rx_frames;
 	uint64_t snap_seq_in;
@@ -86,6 +88,9 @@ struct daemon {
 	uint32_t node_id;
 	uint32_t epoch;			/* 0 until the module has one */
 	uint8_t role;			/* enum ovpnha_role of the module */
+	uint8_t wanted;			/* ... as the cluster manager set it */
+	uint64_t demoted_ms;		/* stepped down (wanted master) at */
+	uint64_t reelections;
 	uint64_t instance;
 	uint64_t out_seq;		/* our replication sequence */
 	uint64_t kseq;			/* last kernel event sequence seen */

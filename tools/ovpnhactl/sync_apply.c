@@ -493,6 +493,8 @@ int rx_frame(struct daemon *d, struct node *n, const struct sync_hdr *h,
 	     const uint8_t *payload, size_t len)
 {
 	n->rx_epoch = h->epoch;
+	n->rx_master = h->flags & SYNC_F_MASTER;
+	n->rx_role_ms = now_ms();
 	if (h->epoch > d->epoch) {
 		/* A newer cluster epoch: a master here steps down. */
 		int r = kern_epoch_observe(&d->k, h->epoch);

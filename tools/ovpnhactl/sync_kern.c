@@ -275,7 +275,8 @@ int kern_set_node_id(struct kern *k, uint32_t id)
 	return r;
 }
 
-int role_nest(const struct sync_attr *nest, uint8_t *role, uint32_t *epoch)
+int role_nest(const struct sync_attr *nest, uint8_t *role, uint32_t *epoch,
+	      uint8_t *wanted)
 {
 	struct sync_attr rt[OVPNHA_A_ROLE_MAX + 1];
 
@@ -285,6 +286,9 @@ int role_nest(const struct sync_attr *nest, uint8_t *role, uint32_t *epoch)
 		return -1;
 	memcpy(epoch, rt[OVPNHA_A_ROLE_EPOCH].data, 4);
 	*role = rt[OVPNHA_A_ROLE_ROLE].data[0];
+	if (wanted)
+		*wanted = rt[OVPNHA_A_ROLE_WANTED].len == 1 ?
+			  rt[OVPNHA_A_ROLE_WANTED].data[0] : *role;
 	return 0;
 }
 
@@ -304,7 +308,7 @@ static int role_fn(const struct nlmsghdr *nlh, void *arg)
 
 	p = kern_attrs(nlh, &len, &cmd);
 	if (!p || sync_attr_parse(p, len, tb, OVPNHA_A_MAX) < 0 ||
-	    role_nest(&tb[OVPNHA_A_ROLE], &c->role, &c->epoch))
+	    role_nest(&tb[OVPNHA_A_ROLE], &c->role, &c->epoch, NULL))
 		return -EBADMSG;
 	return 0;
 }
@@ -327,6 +331,20 @@ int kern_epoch_observe(struct kern *k, uint32_t epoch)
 
 	nest = sync_nest_begin(&b, OVPNHA_A_ROLE);
 	sync_put_u32(&b, OVPNHA_A_ROLE_EPOCH, epoch);
+	sync_nest_end(&b, nest);
+	r = simple(k, OVPNHA_CMD_ROLE_SET, 0, b.p, b.len, NULL, NULL);
+	sbuf_free(&b);
+	return r;
+}
+
+int kern_role_master(struct kern *k)
+{
+	struct sbuf b = { 0 };
+	size_t nest;
+	int r;
+
+	nest = sync_nest_begin(&b, OVPNHA_A_ROLE);
+	sync_put_attr(&b, OVPNHA_A_ROLE_ROLE, &(uint8_t){ OVPNHA_ROLE_MASTER }, 1);
 	sync_nest_end(&b, nest);
 	r = simple(k, OVPNHA_CMD_ROLE_SET, 0, b.p, b.len, NULL, NULL);
 	sbuf_free(&b);

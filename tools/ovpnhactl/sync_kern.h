@@ -36,10 +36,13 @@ int kern_info(struct kern *k, uint32_t *node_id, uint64_t *seq);
 int kern_set_node_id(struct kern *k, uint32_t id);
 /* Role (enum ovpnha_role) and cluster epoch of this node's module. */
 int kern_role(struct kern *k, uint8_t *role, uint32_t *epoch);
+/* ROLE_SET master: the role the cluster manager set, taken back. */
+int kern_role_master(struct kern *k);
 /* An epoch seen on another node: the module raises its own to it. */
 int kern_epoch_observe(struct kern *k, uint32_t epoch);
 /* Role and epoch of an OVPNHA_A_ROLE nest (event or reply); -1 if bad. */
-int role_nest(const struct sync_attr *nest, uint8_t *role, uint32_t *epoch);
+int role_nest(const struct sync_attr *nest, uint8_t *role, uint32_t *epoch,
+	      uint8_t *wanted);
 
 /* A dump of @cmd; @fn sees each message.  0 or -errno. */
 typedef int (*kern_msg_fn)(const struct nlmsghdr *nlh, void *arg);

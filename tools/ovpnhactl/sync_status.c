@@ -79,6 +79,7 @@ static void status_json(struct daemon *d, FILE *f)
 	json_kv_str(&j, "name", d->conf.name);
 	json_kv_u64(&j, "node_id", d->node_id);
 	json_kv_u64(&j, "epoch", d->epoch);
+	json_kv_u64(&j, "reelections", d->reelections);
 	json_kv_u64(&j, "seq", d->out_seq);
 	json_kv_u64(&j, "kernel_seq", d->kseq);
 	json_kv_u64(&j, "uptime_ms", now - d->started);
@@ -121,6 +122,7 @@ static void status_json(struct daemon *d, FILE *f)
 		json_kv_str(&j, "state", n->rx ? rx_names[n->rx_state] : "down");
 		json_kv_u64(&j, "connects", n->rx_connects);
 		json_kv_u64(&j, "epoch", n->rx_epoch);
+		json_kv_bool(&j, "master", n->rx && n->rx_master);
 		json_kv_u64(&j, "applied_seq", n->rx_seq);
 		json_kv_u64(&j, "resyncs", n->rx_resyncs);
 		json_kv_u64(&j, "last_resync_ms", (uint64_t)n->last_resync_ms);

@@ -7,7 +7,7 @@
  *	u32 len      whole frame, header included (20 .. SYNC_FRAME_MAX)
  *	u8  type     OVPNHA_CMD_* for data, SYNC_T_* (>= 128) for control
  *	u8  version  SYNC_PROTO_VERSION
- *	u16 flags    0
+ *	u16 flags    SYNC_F_*
  *	u32 epoch    the sender's cluster epoch (0 until failover exists)
  *	u64 seq      the sender's replication sequence number
  *	payload      netlink attributes (struct nlattr, 4-byte aligned):
@@ -34,6 +34,9 @@
 #define SYNC_HDR_LEN		20
 #define SYNC_FRAME_MAX		65536
 #define SYNC_DEFAULT_PORT	7410
+
+/* Header flags */
+#define SYNC_F_MASTER		0x0001	/* the sender's module is master */
 
 enum sync_type {
 	/* data: the kernel command of the change (uapi/linux/ovpnha.h) */

@@ -285,6 +285,10 @@ enum ovpnha_a_role {
 	OVPNHA_A_ROLE_FIRST_GARP,	/* u64 ns, read-only: role change to the
 					 * first GARP/NA sent
 					 */
+	OVPNHA_A_ROLE_WANTED,		/* u8, read-only: the role last set by
+					 * the cluster manager; differs from
+					 * OVPNHA_A_ROLE_ROLE after a step-down
+					 */
 	OVPNHA_A_ROLE_PAD,
 
 	__OVPNHA_A_ROLE_MAX,
