@@ -36,7 +36,7 @@ export SUITE
 
 .PHONY: all module tool modules clean check test-host static-checks \
 	guest-module test-vm demo install checkpatch sparse check-matrix \
-	install-dkms check-host check-version bench
+	install-dkms check-host check-version bench static-lint
 
 all: module tool
 
@@ -84,7 +84,12 @@ checkpatch: $(CHECKPATCH)
 sparse:
 	@selftests/vm/build-module --sparse
 
-static-checks: checkpatch sparse
+static-checks: checkpatch sparse static-lint
+
+# cppcheck and clang-tidy on the tool, cppcheck on the test programs.
+static-lint:
+	$(MAKE) -C tools/ovpnhactl lint
+	$(MAKE) -C selftests/progs lint
 
 test-vm: guest-module tool
 	selftests/vm/run --suite $(SUITE) -- selftests/run_tests.sh

@@ -57,6 +57,16 @@ if [ "${FO_BENCH_CACHE:-0}" = 1 ]; then
 	envs[cache]="FO_CONNTRACKD_INJECT=0"
 fi
 
+# FO_BENCH_ONLY="NAME..." keeps only those scenarios (names as above).
+if [ -n "${FO_BENCH_ONLY:-}" ]; then
+	keep=()
+	for s in "${names[@]}"; do
+		[[ " $FO_BENCH_ONLY " == *" $s "* ]] && keep+=("$s")
+	done
+	[ ${#keep[@]} -gt 0 ] || fail "FO_BENCH_ONLY=$FO_BENCH_ONLY: no such scenario (${names[*]})"
+	names=("${keep[@]}")
+fi
+
 declare -A rc
 status=0
 for ((r = 1; r <= rounds; r++)); do

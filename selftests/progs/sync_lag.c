@@ -56,7 +56,8 @@ static void put(char *m, size_t *l, uint16_t type, const void *d, size_t n)
 
 	a->nla_len = (uint16_t)(NLA_HDRLEN + n);
 	a->nla_type = type;
-	memcpy(m + *l + NLA_HDRLEN, d, n);
+	if (n)
+		memcpy(m + *l + NLA_HDRLEN, d, n);
 	*l += NLA_HDRLEN + ALIGN4(n);
 }
 
@@ -156,8 +157,10 @@ int main(int argc, char **argv)
 	family = genl_ctrl_resolve(sk, OVPNHA_FAMILY_NAME);
 	grp = genl_ctrl_resolve_grp(sk, OVPNHA_FAMILY_NAME, OVPNHA_MCGRP_EVENTS);
 	nl_socket_free(sk);
-	if (family < 0 || grp < 0)
+	if (!lag || family < 0 || grp < 0) {
+		free(lag);
 		return 1;
+	}
 	ev = nlsock(grp);
 	enter(argv[1]);
 	req = nlsock(0);
@@ -165,6 +168,7 @@ int main(int argc, char **argv)
 	peer_req(req, OVPNHA_CMD_PEER_NEW, 0);
 	if (wait_event(ev, 0, now() + 10)) {
 		fputs("sync_lag: the probe peer never reached B\n", stderr);
+		free(lag);
 		return 1;
 	}
 	for (int i = 0; i < samples; i++) {

@@ -45,7 +45,8 @@ static void put_attr(char *msg, size_t *len, uint16_t type, const void *d,
 
 	a->nla_len = (uint16_t)(NLA_HDRLEN + n);
 	a->nla_type = type;
-	memcpy(msg + *len + NLA_HDRLEN, d, n);
+	if (n)
+		memcpy(msg + *len + NLA_HDRLEN, d, n);
 	memset(msg + *len + NLA_HDRLEN + n, 0, ALIGN4(n) - n);
 	*len += NLA_HDRLEN + ALIGN4(n);
 }
@@ -176,6 +177,7 @@ int main(int argc, char **argv)
 	if (!sk || genl_connect(sk) ||
 	    (family = genl_ctrl_resolve(sk, OVPNHA_FAMILY_NAME)) < 0) {
 		fputs("sync_load: ovpnha not loaded\n", stderr);
+		fclose(f);
 		return 1;
 	}
 	nl_socket_free(sk);
@@ -183,6 +185,7 @@ int main(int argc, char **argv)
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv));
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		perror("netlink");
+		fclose(f);
 		return 1;
 	}
 	while (fgets(line, sizeof(line), f)) {

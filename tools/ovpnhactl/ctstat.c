@@ -50,7 +50,7 @@ static int parse_hex(const char *s, size_t n, uint64_t *v)
 int ctstat_parse(const char *text, struct ctstat *st)
 {
 	const char *p = text;
-	int gauge[CTSTAT_MAX_COLS];
+	int gauge[CTSTAT_MAX_COLS] = { 0 };
 
 	memset(st, 0, sizeof(*st));
 	/* header */
@@ -106,12 +106,16 @@ int ctstat_read(const char *path, struct ctstat *st)
 		return -errno;
 	do {
 		if (cap - len < 4096) {
+			char *bigger;
+
 			cap = cap ? cap * 2 : 16384;
-			text = realloc(text, cap + 1);
-			if (!text) {
+			bigger = realloc(text, cap + 1);
+			if (!bigger) {
+				free(text);
 				fclose(f);
 				return -ENOMEM;
 			}
+			text = bigger;
 		}
 		n = fread(text + len, 1, cap - len, f);
 		len += n;

@@ -439,9 +439,9 @@ int peer_get(uint32_t id, struct peer *p)
 {
 	struct peer_req r = { .present = BIT(OVPNHA_A_PEER_ID), .id = id };
 	struct peer_list l = { 0 };
-	int ret, err;
+	int err;
 
-	if ((ret = peer_send(OVPNHA_CMD_PEER_GET, 0, &r, collect_peer, &l, &err)))
+	if (peer_send(OVPNHA_CMD_PEER_GET, 0, &r, collect_peer, &l, &err))
 		return -EIO;
 	if (!err && !l.n)
 		err = -ENOENT;

@@ -844,6 +844,8 @@ static int tx_frame(struct daemon *d, struct conn *c,
 {
 	struct node *n = c->node;
 
+	if (!n)		/* hello() sets it before any other frame */
+		return -1;
 	switch (h->type) {
 	case SYNC_T_ACK:
 		if (h->seq > n->sent_seq) {
@@ -926,6 +928,9 @@ static void conn_read(struct daemon *d, struct conn *c)
 		} else if (c->outbound) {
 			if (tx_frame(d, c, &h))
 				return;
+		} else if (!c->node) {	/* hello() sets it: cannot happen */
+			conn_close(d, c, "frame before the node is known");
+			return;
 		} else {
 			c->node->rx_frames++;
 			if (rx_frame(d, c->node, &h, p, len))

@@ -125,9 +125,11 @@ static int parse_size(const char *v, uint64_t *out)
 
 static int copy(char *dst, size_t n, const char *v)
 {
-	if (strlen(v) >= n || !v[0])
+	size_t len = strlen(v);
+
+	if (len >= n || !len)
 		return -1;
-	strcpy(dst, v);
+	memcpy(dst, v, len + 1);
 	return 0;
 }
 
@@ -196,7 +198,7 @@ int sync_conf_parse(FILE *f, const char *path, struct sync_conf *c,
 			if (c->npeers == SYNC_MAX_PEERS)
 				ERR("more than %d peers", SYNC_MAX_PEERS);
 			peer = &c->peers[c->npeers++];
-			strcpy(peer->name, s);
+			snprintf(peer->name, sizeof(peer->name), "%s", s);
 			in_sync = false;
 			continue;
 		}
@@ -227,7 +229,7 @@ int sync_conf_parse(FILE *f, const char *path, struct sync_conf *c,
 		if (!strcmp(k, "name")) {
 			if (!valid_name(v))
 				ERR("bad name \"%s\"", v);
-			strcpy(c->name, v);
+			snprintf(c->name, sizeof(c->name), "%s", v);
 		} else if (!strcmp(k, "node-id")) {
 			if (parse_u32(v, &c->node_id) || !c->node_id ||
 			    c->node_id > 255)

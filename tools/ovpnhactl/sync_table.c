@@ -32,8 +32,8 @@ void mirror_init(struct mirror *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->npb = m->nrb = 1024;
-	m->pb = calloc(m->npb, sizeof(*m->pb));
-	m->rb = calloc(m->nrb, sizeof(*m->rb));
+	m->pb = calloc(m->npb, sizeof(struct mpeer *));
+	m->rb = calloc(m->nrb, sizeof(struct mroute *));
 	if (!m->pb || !m->rb) {
 		fputs("ovpnhactl: out of memory\n", stderr);
 		exit(1);
@@ -67,7 +67,7 @@ void mirror_clear(struct mirror *m)
 static void grow_peers(struct mirror *m)
 {
 	size_t n = m->npb * 2;
-	struct mpeer **nb = calloc(n, sizeof(*nb));
+	struct mpeer **nb = calloc(n, sizeof(struct mpeer *));
 
 	if (!nb)
 		return;		/* stays correct, only slower */
@@ -90,7 +90,7 @@ static void grow_peers(struct mirror *m)
 static void grow_routes(struct mirror *m)
 {
 	size_t n = m->nrb * 2;
-	struct mroute **nb = calloc(n, sizeof(*nb));
+	struct mroute **nb = calloc(n, sizeof(struct mroute *));
 
 	if (!nb)
 		return;
@@ -170,9 +170,8 @@ int mirror_peer_del(struct mirror *m, uint32_t id)
 	p = *pp;
 	if (!p)
 		return -1;
-	while (p->routes) {
-		struct mroute *r = p->routes;
-
+	for (struct mroute *r = p->routes, *next; r; r = next) {
+		next = r->pnext;
 		route_unlink(m, r);
 		free(r);
 	}

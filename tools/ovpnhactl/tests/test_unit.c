@@ -588,7 +588,7 @@ static void run_cli(const char *const *args)
 	int argc = 0, so, se;
 	FILE *fo = tmpfile(), *fe = tmpfile();
 
-	while (args[argc] && argc < 63) {
+	while (argc < 63 && args[argc]) {
 		argv[argc] = (char *)args[argc];
 		argc++;
 	}
