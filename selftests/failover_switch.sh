@@ -148,6 +148,16 @@ switch_and_check() {
 	esac
 	all_back() { jq -e '.peers >= 1 and .returned == .peers' <<<"$(oh "$b" -j role)" >/dev/null; }
 	wait_for "$FO_RECOVER_TIMEOUT" "node $b: every peer is back" all_back
+	# The new master's own record: role change, first GARP, returns.
+	local rj tk
+	rj=$(oh "$b" -j role)
+	tk=$(jq -r '.takeover_ns / 1e9' <<<"$rj")
+	fo_result role_change_s "$(fo_rel "$tk")"
+	fo_result first_garp_ms "$(jq -r '.first_garp_ns / 1e6' <<<"$rj")"
+	fo_result garp_wan_s "- (not captured)"
+	fo_result peers "$(jq -r .peers <<<"$rj")"
+	fo_result peers_back "$(jq -r .returned <<<"$rj")"
+	fo_result peers_back_s "$(fo_rel "$(jq -r '(.takeover_ns + .last_return_ns) / 1e9' <<<"$rj")")"
 	fo_result "switchover_${m}_handover_ms" "$(jq -r .handover_ms <<<"$SW_OUT")"
 	fo_result "switchover_${m}_outage_s" "${FO_R[outage_s]}"
 	fo_result "switchover_${m}_lost" "${FO_R[lost]}"
