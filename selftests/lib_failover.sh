@@ -37,9 +37,12 @@
 # (configurations, logs of every daemon) are in $FO_DIR.
 #
 # Hooks, all off by default; set before fo_setup:
-#   FO_OVPN_HOOKS=1        server.conf gets learn-address, client-connect,
-#                          client-disconnect "$FO_OVPN_HOOK_CMD <hook>"
-#                          (default command: "$OVPNHACTL openvpn")
+#   FO_OVPN_HOOKS=1        server.conf feeds ovpnha: the OpenVPN plugin
+#                          tools/ovpnhactl/ovpnha-openvpn.so, or with
+#                          FO_OVPN_PLUGIN=0 the hook programs learn-address,
+#                          client-connect, client-disconnect
+#                          "$FO_OVPN_HOOK_CMD <hook>" (default command:
+#                          "$OVPNHACTL openvpn")
 #   FO_NOTIFY="CMD ARGS"   keepalived sync-group notify command; keepalived
 #                          appends TYPE NAME STATE PRIORITY.  "{N}" is
 #                          replaced by the node number, "{DIR}" by $FO_DIR.
@@ -88,6 +91,7 @@ FO_ADVERT=${FO_ADVERT:-0.1}
 FO_NAT=${FO_NAT:-snat}
 FO_OVPN_HOOKS=${FO_OVPN_HOOKS:-0}
 FO_OVPN_HOOK_CMD=${FO_OVPN_HOOK_CMD:-$OVPNHACTL openvpn}
+FO_OVPN_PLUGIN=${FO_OVPN_PLUGIN:-1}
 FO_NOTIFY=${FO_NOTIFY:-}
 FO_TRACK_SCRIPT=${FO_TRACK_SCRIPT:-}
 FO_SWITCHOVER=${FO_SWITCHOVER:-0}
@@ -294,7 +298,9 @@ fo_ovpn_conf() {
 	else
 		sproto=udp4 cproto=udp4
 	fi
-	if [ "$FO_OVPN_HOOKS" = 1 ]; then
+	if [ "$FO_OVPN_HOOKS" = 1 ] && [ "$FO_OVPN_PLUGIN" = 1 ]; then
+		hooks="plugin $REPO/tools/ovpnhactl/ovpnha-openvpn.so"
+	elif [ "$FO_OVPN_HOOKS" = 1 ]; then
 		hooks="script-security 2
 learn-address \"$FO_OVPN_HOOK_CMD learn-address\"
 client-connect \"$FO_OVPN_HOOK_CMD client-connect\"

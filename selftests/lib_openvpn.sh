@@ -18,6 +18,22 @@ OVPN_DIR=
 OVPN_PKI=$REPO/build/openvpn-pki	# throwaway test PKI (git-ignored)
 OVPN_PROTO=udp
 OVPN_PIDS=()
+# OVPNHA_OPENVPN_PLUGIN=1: the hooks as the OpenVPN plugin
+# (tools/ovpnhactl/ovpnha-openvpn.so) instead of `ovpnhactl openvpn` programs.
+OVPN_PLUGIN=${OVPNHA_OPENVPN_PLUGIN:-0}
+OVPN_PLUGIN_SO=$REPO/tools/ovpnhactl/ovpnha-openvpn.so
+
+# The server.conf lines that feed ovpnha: the plugin, or the hook programs.
+ovpn_hook_lines() {
+	if [ "$OVPN_PLUGIN" = 1 ]; then
+		echo "plugin $OVPN_PLUGIN_SO"
+	else
+		printf '%s\n' "script-security 2" \
+			"learn-address \"$OVPNHACTL openvpn learn-address\"" \
+			"client-connect \"$OVPNHACTL openvpn client-connect\"" \
+			"client-disconnect \"$OVPNHACTL openvpn client-disconnect\""
+	fi
+}
 NS_SRV=ovs NS_LAN=ovl NS_A=ova NS_B=ovb
 
 command -v openvpn >/dev/null || skip "openvpn is not installed"
@@ -154,10 +170,7 @@ ovpn_setup() {
 	keepalive 10 120
 	disable-dco
 	data-ciphers AES-256-GCM
-	script-security 2
-	learn-address "$OVPNHACTL openvpn learn-address"
-	client-connect "$OVPNHACTL openvpn client-connect"
-	client-disconnect "$OVPNHACTL openvpn client-disconnect"
+	$(ovpn_hook_lines)
 	verb 3
 	EOF
 	# alice's ccd file: the LAN 172.20.100.0/24 behind her is missing.

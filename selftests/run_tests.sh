@@ -37,6 +37,7 @@ TESTS=(
 	openvpn_hooks.sh
 	openvpn_iroute.sh
 	openvpn_tcp.sh
+	openvpn_plugin.sh
 	sync_basic.sh
 	sync_3node.sh
 	sync_auth.sh

@@ -19,6 +19,7 @@ expected() {
 	local p=${1#/} u=${2#/} f
 	{
 		echo "755 $p/sbin/ovpnhactl"
+		echo "644 $p/lib/openvpn/ovpnha-openvpn.so"
 		echo "644 $p/share/man/man8/ovpnhactl.8"
 		echo "644 $p/share/man/man4/ovpnha.4"
 		echo "644 $p/share/bash-completion/completions/ovpnhactl"
