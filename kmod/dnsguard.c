@@ -534,6 +534,15 @@ static int __net_init ovpnha_dg_net_init(struct net *net)
 	return 0;
 }
 
+void ovpnha_dnsguard_net_off(struct net *net)
+{
+	struct ovpnha_net *on = ovpnha_pernet(net);
+
+	mutex_lock(&on->lock);
+	ovpnha_dnsguard_set(on, false, NULL);
+	mutex_unlock(&on->lock);
+}
+
 static void __net_exit ovpnha_dg_net_exit(struct net *net)
 {
 	struct ovpnha_dg_net *dg = ovpnha_dg_pernet(net);

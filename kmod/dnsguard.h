@@ -46,5 +46,7 @@ bool ovpnha_dnsguard_get(struct ovpnha_net *on, unsigned int idx,
 
 int ovpnha_dnsguard_init(void);
 void ovpnha_dnsguard_exit(void);
+/* Turns the guard off in @net: its hooks are gone on return. */
+void ovpnha_dnsguard_net_off(struct net *net);
 
 #endif /* _OVPNHA_DNSGUARD_H */

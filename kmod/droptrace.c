@@ -516,14 +516,20 @@ static int __net_init ovpnha_dt_net_init(struct net *net)
 	return 0;
 }
 
-static void __net_exit ovpnha_dt_net_exit(struct net *net)
+void ovpnha_droptrace_net_off(struct net *net)
 {
-	struct ovpnha_dt_net *dn = ovpnha_dt_pernet(net);
 	struct ovpnha_net *on = ovpnha_pernet(net);
 
 	mutex_lock(&on->lock);
 	ovpnha_droptrace_set(on, false, NULL);
 	mutex_unlock(&on->lock);
+}
+
+static void __net_exit ovpnha_dt_net_exit(struct net *net)
+{
+	struct ovpnha_dt_net *dn = ovpnha_dt_pernet(net);
+
+	ovpnha_droptrace_net_off(net);
 	spin_lock_irq(&dn->lock);
 	dn->dying = true;
 	spin_unlock_irq(&dn->lock);

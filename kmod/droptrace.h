@@ -57,5 +57,7 @@ int ovpnha_droptrace_set(struct ovpnha_net *on, bool enable,
 
 int ovpnha_droptrace_init(void);
 void ovpnha_droptrace_exit(void);
+/* Stops attributing drops in @net (the probe may stay for others). */
+void ovpnha_droptrace_net_off(struct net *net);
 
 #endif /* _OVPNHA_DROPTRACE_H */

@@ -392,17 +392,25 @@ void ovpnha_flow_net_init(struct ovpnha_net *on)
 	INIT_WORK(&on->flow_work, ovpnha_flow_work);
 }
 
+void ovpnha_flow_hooks_off(struct ovpnha_net *on)
+{
+	lockdep_assert_held(&on->lock);
+	if (!on->flow_hooks)
+		return;
+	nf_unregister_net_hooks(on->net, ovpnha_flow_ops,
+				ARRAY_SIZE(ovpnha_flow_ops));
+	nf_ct_netns_put(on->net, NFPROTO_INET);
+	on->flow_hooks = false;
+}
+
 void ovpnha_flow_net_exit(struct ovpnha_net *on)
 {
 	struct ovpnha_flow *f, *tmp;
 	struct llist_node *list;
 
-	if (on->flow_hooks) {
-		nf_unregister_net_hooks(on->net, ovpnha_flow_ops,
-					ARRAY_SIZE(ovpnha_flow_ops));
-		nf_ct_netns_put(on->net, NFPROTO_INET);
-	}
-	on->flow_hooks = false;
+	mutex_lock(&on->lock);
+	ovpnha_flow_hooks_off(on);
+	mutex_unlock(&on->lock);
 	cancel_work_sync(&on->flow_work);
 	list = llist_del_all(&on->flow_queue);
 	llist_for_each_entry_safe(f, tmp, list, pending) {

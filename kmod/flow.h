@@ -50,6 +50,8 @@ void ovpnha_flow_net_init(struct ovpnha_net *on);
 void ovpnha_flow_net_exit(struct ovpnha_net *on);
 /* Registers the learning hooks of the namespace (table mutex held). */
 int ovpnha_flow_hooks_on(struct ovpnha_net *on);
+/* Unregisters them (table mutex held); no hook runs on return. */
+void ovpnha_flow_hooks_off(struct ovpnha_net *on);
 
 /*
  * Replaces @peer's flow with @f (taken over; NULL: none).  An installed

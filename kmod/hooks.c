@@ -494,7 +494,7 @@ static int __net_init ovpnha_tun_net_init(struct net *net)
 	return 0;
 }
 
-static void __net_exit ovpnha_tun_net_exit(struct net *net)
+void ovpnha_hooks_net_off(struct net *net)
 {
 	struct ovpnha_tun_net *tn = ovpnha_tun_pernet(net);
 
@@ -502,7 +502,12 @@ static void __net_exit ovpnha_tun_net_exit(struct net *net)
 	if (ovpnha_set_get(tn))
 		ovpnha_set_publish(net, tn, NULL);
 	mutex_unlock(&tn->lock);
-	mutex_destroy(&tn->lock);
+}
+
+static void __net_exit ovpnha_tun_net_exit(struct net *net)
+{
+	ovpnha_hooks_net_off(net);
+	mutex_destroy(&ovpnha_tun_pernet(net)->lock);
 }
 
 static struct pernet_operations ovpnha_tun_net_ops = {

@@ -36,6 +36,8 @@ struct ovpnha_tunnel {
 
 int ovpnha_hooks_init(void);
 void ovpnha_hooks_exit(void);
+/* Forgets the namespace's tunnels: its hooks are gone on return. */
+void ovpnha_hooks_net_off(struct net *net);
 
 /*
  * -EEXIST (same name declared), -ENOSPC (OVPNHA_MAX_TUNNELS reached),

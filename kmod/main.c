@@ -90,6 +90,30 @@ static struct pernet_operations ovpnha_net_ops = {
 	.size	= sizeof(struct ovpnha_net),
 };
 
+/*
+ * Registered after every subsystem, so that its exit runs before theirs,
+ * both in a dying namespace and at module unload (where each subsystem is
+ * unregistered, and its state freed, one after the other): every netfilter
+ * hook and the drop attribution stop here, before anything they read goes
+ * (the flow hooks read the tunnel set, the tunnel hooks sample drops into
+ * the drop-trace ring).
+ */
+static void __net_exit ovpnha_net_quiesce(struct net *net)
+{
+	struct ovpnha_net *on = ovpnha_pernet(net);
+
+	ovpnha_hooks_net_off(net);
+	ovpnha_dnsguard_net_off(net);
+	mutex_lock(&on->lock);
+	ovpnha_flow_hooks_off(on);
+	mutex_unlock(&on->lock);
+	ovpnha_droptrace_net_off(net);
+}
+
+static struct pernet_operations ovpnha_quiesce_ops = {
+	.exit	= ovpnha_net_quiesce,
+};
+
 static int __init ovpnha_init(void)
 {
 	int err;
@@ -118,13 +142,18 @@ static int __init ovpnha_init(void)
 	err = ovpnha_dnsguard_init();
 	if (err)
 		goto err_droptrace;
-	err = ovpnha_nl_register();
+	err = register_pernet_subsys(&ovpnha_quiesce_ops);
 	if (err)
 		goto err_dnsguard;
+	err = ovpnha_nl_register();
+	if (err)
+		goto err_quiesce;
 
 	pr_info("version %s loaded\n", OVPNHA_VERSION);
 	return 0;
 
+err_quiesce:
+	unregister_pernet_subsys(&ovpnha_quiesce_ops);
 err_dnsguard:
 	ovpnha_dnsguard_exit();
 err_droptrace:
@@ -143,6 +172,7 @@ err_lpm:
 static void __exit ovpnha_exit(void)
 {
 	ovpnha_nl_unregister();
+	unregister_pernet_subsys(&ovpnha_quiesce_ops);
 	ovpnha_dnsguard_exit();
 	ovpnha_droptrace_exit();
 	ovpnha_hooks_exit();
