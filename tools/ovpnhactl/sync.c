@@ -196,6 +196,21 @@ static void force_resync_all(struct daemon *d)
 	}
 }
 
+/* Every in stream that is up: the other node sends its origin again. */
+static void ask_snapshots(struct daemon *d)
+{
+	for (int i = 0; i < d->nnodes; i++) {
+		struct node *n = &d->nodes[i];
+
+		if (n->rx && n->rx->state == C_UP &&
+		    n->rx_state >= RX_WAIT_SNAP) {
+			node_send_ctl(d, n, n->rx, SYNC_T_RESYNC_REQ,
+				      n->rx_seq);
+			n->rx_state = RX_WAIT_SNAP;
+		}
+	}
+}
+
 /* ---------------------------------------------------------- out stream */
 
 /* A delta of our origin: numbered, then queued on every live stream. */
@@ -391,16 +406,7 @@ static int ev_fn(const struct nlmsghdr *nlh, void *arg)
 			return 0;
 		slog("table flushed: resending our origin, asking for the others");
 		force_resync_all(d);
-		for (int i = 0; i < d->nnodes; i++) {
-			struct node *n = &d->nodes[i];
-
-			if (n->rx && n->rx->state == C_UP &&
-			    n->rx_state >= RX_WAIT_SNAP) {
-				node_send_ctl(d, n, n->rx, SYNC_T_RESYNC_REQ,
-					      n->rx_seq);
-				n->rx_state = RX_WAIT_SNAP;
-			}
-		}
+		ask_snapshots(d);
 		return 0;
 	case OVPNHA_CMD_CONFIG_SET: {
 		struct sync_attr it[OVPNHA_A_INFO_MAX + 1];
@@ -424,6 +430,31 @@ static int ev_fn(const struct nlmsghdr *nlh, void *arg)
 	}
 }
 
+/*
+ * The module was loaded again: its tables start empty.  Give it our node
+ * id, rebuild the mirror from it (our origin is empty now, and the other
+ * nodes learn that from the snapshot that follows), and ask every other
+ * node for its origin again.
+ */
+static void module_back(struct daemon *d)
+{
+	uint32_t kid;
+	uint64_t kseq;
+
+	d->ev_more = false;
+	if (kern_info(&d->k, &kid, &kseq)) {
+		slog("module ovpnha loaded again, but its info cannot be read");
+		return;
+	}
+	if (d->conf.node_id && d->conf.node_id != kid &&
+	    kern_set_node_id(&d->k, d->conf.node_id))
+		slog("module ovpnha loaded again: cannot set the node id %u",
+		     d->conf.node_id);
+	slog("module ovpnha loaded again: reloading the table, asking the other nodes for theirs");
+	daemon_reload(d);
+	ask_snapshots(d);
+}
+
 int daemon_drain_events(struct daemon *d, unsigned int max)
 {
 	int r = kern_events(&d->k, ev_fn, d, max);
@@ -431,6 +462,15 @@ int daemon_drain_events(struct daemon *d, unsigned int max)
 	d->ev_more = r == 1;
 	if (r == 1)
 		return 0;
+	if (r == KERN_GONE) {
+		d->module_unloads++;
+		slog("module ovpnha unloaded: replicated changes are not applied until it is loaded again");
+		return 0;
+	}
+	if (r == KERN_BACK) {
+		module_back(d);
+		return 1;
+	}
 
 	if (r == -ENOBUFS) {
 		d->event_overruns++;
@@ -974,7 +1014,7 @@ static void reelect(struct daemon *d, uint64_t now)
 {
 	int r, heard = 0;
 
-	if (!d->demoted_ms || d->role == OVPNHA_ROLE_MASTER ||
+	if (d->k.gone || !d->demoted_ms || d->role == OVPNHA_ROLE_MASTER ||
 	    d->wanted != OVPNHA_ROLE_MASTER)
 		return;
 	for (int i = 0; i < d->nnodes; i++) {

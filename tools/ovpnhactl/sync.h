@@ -102,7 +102,7 @@ struct daemon {
 	uint64_t started;
 
 	/* counters */
-	uint64_t events, event_overruns, reloads;
+	uint64_t events, event_overruns, reloads, module_unloads;
 	uint64_t handshake_failures, auth_failures, tls_errors;
 	uint64_t local_peers;
 

@@ -57,6 +57,10 @@ static void queue_req(struct daemon *d, struct node *n, uint8_t cmd,
 	struct bent *e;
 	int idx;
 
+	/* The module is out: what it missed comes in the snapshots later. */
+	if (d->k.gone)
+		return;
+
 	/*
 	 * The sender's epoch, always (0 included): it marks the write as
 	 * replicated, and the module refuses writes from older epochs.

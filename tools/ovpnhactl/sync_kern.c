@@ -47,25 +47,40 @@ static int nl_socket_raw(int rcvbuf)
 	return fd;
 }
 
-int kern_open(struct kern *k)
+/*
+ * The family's id and its events group, looked up again each time: a
+ * module loaded anew may get other numbers.  0, or -1 if it is not there.
+ */
+static int resolve(int *family, int *grp, int *ctrl_grp)
 {
-	struct nl_sock *sk;
-	int grp;
+	struct nl_sock *sk = nl_socket_alloc();
+	int r = -1;
 
-	memset(k, 0, sizeof(*k));
-	k->req_fd = k->ev_fd = -1;
-	sk = nl_socket_alloc();
 	if (!sk || genl_connect(sk)) {
 		fputs("ovpnhactl sync: cannot open a generic netlink socket\n",
 		      stderr);
-		goto err;
+		goto out;
 	}
-	k->family = genl_ctrl_resolve(sk, OVPNHA_FAMILY_NAME);
-	grp = genl_ctrl_resolve_grp(sk, OVPNHA_FAMILY_NAME,
-				    OVPNHA_MCGRP_EVENTS);
-	nl_socket_free(sk);
-	sk = NULL;
-	if (k->family < 0 || grp < 0) {
+	if (ctrl_grp)
+		*ctrl_grp = genl_ctrl_resolve_grp(sk, "nlctrl", "notify");
+	*family = genl_ctrl_resolve(sk, OVPNHA_FAMILY_NAME);
+	*grp = genl_ctrl_resolve_grp(sk, OVPNHA_FAMILY_NAME,
+				     OVPNHA_MCGRP_EVENTS);
+	if (*family >= 0 && *grp >= 0)
+		r = 0;
+out:
+	if (sk)
+		nl_socket_free(sk);
+	return r;
+}
+
+int kern_open(struct kern *k)
+{
+	int grp, ctrl_grp = -1;
+
+	memset(k, 0, sizeof(*k));
+	k->req_fd = k->ev_fd = -1;
+	if (resolve(&k->family, &grp, &ctrl_grp)) {
 		fputs("ovpnhactl sync: module ovpnha not loaded: run modprobe ovpnha\n",
 		      stderr);
 		goto err;
@@ -78,15 +93,38 @@ int kern_open(struct kern *k)
 		perror("ovpnhactl sync: netlink socket");
 		goto err;
 	}
+	/*
+	 * The controller's notifications tell when the module is unloaded
+	 * and loaded again (its groups are gone then, and may come back
+	 * under another number).  Without them the daemon would go deaf.
+	 */
+	if (ctrl_grp < 0 ||
+	    setsockopt(k->ev_fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+		       &ctrl_grp, sizeof(ctrl_grp)))
+		fputs("ovpnhactl sync: warning: no genetlink controller notifications: a module reload will go unnoticed\n",
+		      stderr);
 	k->rbuf_len = RBUF_LEN;
 	k->rbuf = xrealloc(NULL, k->rbuf_len);
 	k->seq = (uint32_t)getpid() << 8;
 	return 0;
 err:
-	if (sk)
-		nl_socket_free(sk);
 	kern_close(k);
 	return -1;
+}
+
+/* After the controller announced the family: its id, and the group again. */
+static int rejoin(struct kern *k)
+{
+	int family, grp;
+
+	if (resolve(&family, &grp, NULL))
+		return -1;
+	if (setsockopt(k->ev_fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp,
+		       sizeof(grp)))
+		return -1;
+	k->family = family;
+	k->gone = false;
+	return 0;
 }
 
 void kern_close(struct kern *k)
@@ -382,22 +420,56 @@ int kern_batch_flush(struct kern *k, kern_result_fn fn, void *arg)
 	return collect(k, first, last, NULL, NULL, fn, arg);
 }
 
+/*
+ * A controller notification: KERN_GONE when our family was unregistered,
+ * KERN_BACK when it was registered again (and the events group joined
+ * anew), else 0.
+ */
+static int ctrl_event(struct kern *k, const struct nlmsghdr *nlh)
+{
+	struct sync_attr a;
+	const uint8_t *p;
+	size_t len, pos = 0;
+	uint8_t cmd;
+
+	p = kern_attrs(nlh, &len, &cmd);
+	if (!p || (cmd != CTRL_CMD_DELFAMILY && cmd != CTRL_CMD_NEWFAMILY))
+		return 0;
+	while (sync_attr_next(p, len, &pos, &a) > 0) {
+		if (a.type != CTRL_ATTR_FAMILY_NAME)
+			continue;
+		if (a.len != sizeof(OVPNHA_FAMILY_NAME) ||
+		    memcmp(a.data, OVPNHA_FAMILY_NAME, a.len))
+			return 0;
+		if (cmd == CTRL_CMD_DELFAMILY) {
+			k->gone = true;
+			return KERN_GONE;
+		}
+		if (rejoin(k))
+			return 0;	/* gone again already: a DEL follows */
+		return KERN_BACK;
+	}
+	return 0;
+}
+
 int kern_events(struct kern *k, kern_msg_fn fn, void *arg, unsigned int max)
 {
+	int ctrl = 0;	/* the last word on the module: it wins */
+
 	for (unsigned int reads = 0;; reads++) {
 		ssize_t n;
 		struct nlmsghdr *nlh;
 		size_t rem;
 
 		if (max && reads >= max)
-			return 1;
+			return ctrl ? ctrl : 1;
 		n = recv(k->ev_fd, k->rbuf, k->rbuf_len, MSG_DONTWAIT);
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
+				return ctrl;
 			return -errno;
 		}
 		rem = (size_t)n;
@@ -405,7 +477,13 @@ int kern_events(struct kern *k, kern_msg_fn fn, void *arg, unsigned int max)
 		     nlh = NLMSG_NEXT(nlh, rem)) {
 			int r;
 
-			if (nlh->nlmsg_type != k->family)
+			if (nlh->nlmsg_type == GENL_ID_CTRL) {
+				r = ctrl_event(k, nlh);
+				if (r)
+					ctrl = r;
+				continue;
+			}
+			if (k->gone || nlh->nlmsg_type != k->family)
 				continue;
 			r = fn(nlh, arg);
 			if (r < 0)

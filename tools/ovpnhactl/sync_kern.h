@@ -9,6 +9,8 @@
 #ifndef OVPNHACTL_SYNC_KERN_H
 #define OVPNHACTL_SYNC_KERN_H
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/netlink.h>
@@ -20,6 +22,7 @@
 struct kern {
 	int req_fd, ev_fd;
 	int family;
+	bool gone;		/* the module was unloaded (controller said so) */
 	uint32_t seq;
 	struct sbuf batch;
 	int nbatch;
@@ -65,9 +68,13 @@ int kern_batch_flush(struct kern *k, kern_result_fn fn, void *arg);
 /*
  * Read what the events socket holds without blocking, @fn per message,
  * at most @max reads (0: no limit).  0 when drained, 1 when the limit was
- * reached first, -ENOBUFS when the kernel dropped events (overrun), or
- * what @fn returned if negative.
+ * reached first, -ENOBUFS when the kernel dropped events (overrun),
+ * KERN_GONE when the module was unloaded, KERN_BACK when it was loaded
+ * again (family and group looked up and joined anew), or what @fn
+ * returned if negative.
  */
+#define KERN_GONE	(-ENODEV)
+#define KERN_BACK	2
 int kern_events(struct kern *k, kern_msg_fn fn, void *arg, unsigned int max);
 
 /* Top-level attributes of a genl message of the family. */

@@ -48,6 +48,8 @@ bool node_in_sync(const struct node *n)
 
 static bool all_in_sync(const struct daemon *d)
 {
+	if (d->k.gone)
+		return false;
 	for (int i = 0; i < d->nnodes; i++)
 		if (!node_in_sync(&d->nodes[i]))
 			return false;
@@ -89,6 +91,8 @@ static void status_json(struct daemon *d, FILE *f)
 	json_kv_u64(&j, "events", d->events);
 	json_kv_u64(&j, "event_overruns", d->event_overruns);
 	json_kv_u64(&j, "reloads", d->reloads);
+	json_kv_u64(&j, "module_unloads", d->module_unloads);
+	json_kv_bool(&j, "module_loaded", !d->k.gone);
 	json_kv_u64(&j, "handshake_failures", d->handshake_failures);
 	json_kv_u64(&j, "auth_failures", d->auth_failures);
 	json_kv_u64(&j, "tls_errors", d->tls_errors);
@@ -150,6 +154,9 @@ static void status_text(struct daemon *d, FILE *f)
 		(unsigned long long)d->events,
 		(unsigned long long)d->event_overruns,
 		(unsigned long long)d->reloads);
+	fprintf(f, "  module: %s; unloaded %llu times while running\n",
+		d->k.gone ? "NOT LOADED (changes from other nodes wait)" :
+		"loaded", (unsigned long long)d->module_unloads);
 	fprintf(f, "  refused: %llu TLS handshakes, %llu unknown names; %llu TLS errors\n",
 		(unsigned long long)d->handshake_failures,
 		(unsigned long long)d->auth_failures,
