@@ -25,9 +25,20 @@
 #define NETLINK_EXT_ACK 11
 #endif
 
-/* Requests are built in one buffer; a CN longer than this is a typo. */
-#define OVNL_MSG_SIZE	65536
+/*
+ * Requests are built in one buffer, allocated zeroed per request: small,
+ * so that batches (-b) do not spend their time clearing memory.  The
+ * longest request (a peer with every attribute) is a few hundred bytes;
+ * one that does not fit fails with "message too long".
+ */
+#define OVNL_MSG_SIZE	8192
 #define OVNL_RCVBUF	(8 << 20)
+/*
+ * The receive buffer of one recvmsg().  The kernel builds dump datagrams of
+ * at most 32 KiB, so with 64 KiB nothing is truncated and there is no need
+ * to peek at each datagram's size first (a second system call per reply).
+ */
+#define OVNL_RECV_SIZE	65536
 #define TEST_FAMILY	0x42
 
 static struct {
@@ -163,7 +174,8 @@ int ovnl_open(void)
 	/* Big dumps: ask for a large buffer, beyond rmem_max when root. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)))
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
-	nl_socket_enable_msg_peek(S.sk);
+	nl_socket_disable_msg_peek(S.sk);
+	nl_socket_set_msg_buf_size(S.sk, OVNL_RECV_SIZE);
 	if (resolve_family()) {
 		ovnl_close();
 		return EXIT_FAIL;
