@@ -50,6 +50,9 @@ TESTS=(
 	failover_ovpnha.sh
 	failover_switch.sh
 	vip_vlan.sh
+	fuzz_netlink.sh
+	churn_netns.sh
+	rmmod_load.sh
 	dkms.sh
 )
 [ $# -gt 0 ] && TESTS=("$@")
