@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmod/lpm.c compiled unchanged for userspace: the shim comes first and
+ * defines peer.h's include guard, then the real file.  Its cache pointers
+ * are exported for the benchmark's node accounting.
+ */
+#include "kshim.h"
+#include "../../kmod/lpm.c"
+
+struct kmem_cache *lpm_host_cache(int bits)
+{
+	return bits == 32 ? lpm_cache4 : lpm_cache6;
+}
+
+/* Nodes a lookup of @addr visits (the loops of lookup4/lookup6, counted). */
+unsigned int lpm_host_depth(struct ovpnha_lpm *t, int family, const void *addr)
+{
+	struct ovpnha_lpm_node *node;
+	struct lpm_key key;
+	unsigned int n = 0;
+
+	key_from_bytes(&key, addr, family == AF_INET ? 32 : 128);
+	node = family == AF_INET ? t->root4 : t->root6;
+	while (node) {
+		struct lpm_key nk;
+
+		n++;
+		node_key(node, &nk);
+		if (key_common(&key, &nk) < node->cidr ||
+		    node->cidr == node->bits)
+			break;
+		node = node->child[key_bit(&key, node->cidr)];
+	}
+	return n;
+}
+
+size_t lpm_host_node_size(int family)
+{
+	return lpm_host_cache(family == AF_INET ? 32 : 128)->size;
+}
+
+long lpm_host_nodes(int family)
+{
+	return lpm_host_cache(family == AF_INET ? 32 : 128)->objs;
+}
