@@ -13,6 +13,7 @@
 #include <net/genetlink.h>
 
 #include "main.h"
+#include "bench.h"
 #include "dnsguard.h"
 #include "droptrace.h"
 #include "flow.h"
@@ -149,6 +150,7 @@ static int __init ovpnha_init(void)
 	if (err)
 		goto err_quiesce;
 
+	ovpnha_bench_init();
 	pr_info("version %s loaded\n", OVPNHA_VERSION);
 	return 0;
 
@@ -171,6 +173,7 @@ err_lpm:
 
 static void __exit ovpnha_exit(void)
 {
+	ovpnha_bench_exit();
 	ovpnha_nl_unregister();
 	unregister_pernet_subsys(&ovpnha_quiesce_ops);
 	ovpnha_dnsguard_exit();
