@@ -44,6 +44,7 @@ TESTS=(
 	sync_netem.sh
 	sync_tamper.sh
 	sync_certs.sh
+	sync_churn.sh
 	role_garp.sh
 	sync_failover.sh
 	failover_stock.sh

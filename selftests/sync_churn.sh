@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# settings: timeout=1500
+#
+# Churn under replication (issue #8, "a load run"): node a holds PEERS
+# peers (default 100,000: $1 or SYNC_CHURN_PEERS), each with an iroute,
+# replicated to b.  Then for SECONDS (default 60: $2 or SYNC_CHURN_SECONDS;
+# the issue's load run is 300) clients disconnect and reconnect as fast as
+# the node takes it: blocks of 1000 peers are deleted and added again from
+# a new source port, one block after the other, each block one sync_load
+# run (256 requests per sendmsg, every one acknowledged).  At the end b's
+# table must equal a's exactly (canonical dumps compared byte for byte),
+# with PEERS peers and PEERS iroutes on both, the daemons still running and
+# the kernel log clean.  Prints the churn rate and what the daemons had to
+# do (event overruns, resyncs).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_sync.sh"
+require_guest
+load_module
+sync_require
+mark=$(dmesg_mark)
+N=${1:-${SYNC_CHURN_PEERS:-100000}}
+SECS=${2:-${SYNC_CHURN_SECONDS:-60}}
+BLOCK=1000
+SYNC_LOAD=$REPO/selftests/progs/sync_load
+[ -x "$SYNC_LOAD" ] || fail "$SYNC_LOAD missing (make -C selftests/progs)"
+[ "$N" -ge "$BLOCK" ] || fail "at least $BLOCK peers"
+trap sync_cleanup EXIT
+
+# peers FIRST LAST ROUND: add lines for ids FIRST..LAST, the source port
+# depending on ROUND (a reconnecting client comes from a new port).
+peers() {
+	awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { for (i = a; i <= b; i++) {
+		x = int(i / 250); y = i % 250 + 1; h = int(x / 256); l = x % 256
+		printf "peer add cn user%d remote 198.%d.%d.%d port %d id %d vpn-ip 100.%d.%d.%d\n", i, 18 + h, l, y, 10000 + (i + r) % 50000, i, 64 + h, l, y
+		printf "iroute add 10.%d.%d.%d/26 peer %d\n", int(i / 1024) % 256, int(i / 4) % 256, i % 4 * 64, i } }'
+}
+
+mkpki "$SYNC_DIR/pki" a b
+sync_bridge_up
+node_add a 1
+node_add b 2
+sync_conf a
+sync_conf b
+sync_start a
+sync_start b
+wait_in_sync 60 a b
+
+t0=$SECONDS
+peers 1 "$N" 0 > "$SYNC_DIR/load"
+"$SYNC_LOAD" -n a "$SYNC_DIR/load" || fail "loading $N peers on a failed"
+wait_counts 900 "$N $N" b
+log "figure: $N peers and iroutes loaded on a and replicated to b in $((SECONDS - t0)) s"
+
+blocks=$((N / BLOCK)) round=0 ops=0
+t0=$SECONDS
+while [ $((SECONDS - t0)) -lt "$SECS" ]; do
+	first=$((round % blocks * BLOCK + 1))
+	last=$((first + BLOCK - 1))
+	round=$((round + 1))
+	{
+		awk -v a="$first" -v b="$last" \
+			'BEGIN { for (i = a; i <= b; i++) print "peer del id " i }'
+		peers "$first" "$last" "$round"
+	} > "$SYNC_DIR/churn"
+	"$SYNC_LOAD" -n a "$SYNC_DIR/churn" ||
+		fail "churn round $round (ids $first-$last) failed on a"
+	ops=$((ops + 3 * BLOCK))
+done
+secs=$((SECONDS - t0))
+log "figure: churn: $round rounds of $BLOCK disconnects + reconnects (each with its iroute) in $secs s: $((round * BLOCK / secs)) reconnects/s, $((ops / secs)) netlink writes/s"
+
+for ns in a b; do
+	kill -0 "${SYNC_PID[$ns]}" 2>/dev/null ||
+		fail "sync daemon $ns died: $(tail -n 5 "$SYNC_DIR/$ns.log")"
+done
+t1=$SECONDS
+wait_counts 900 "$N $N" a b
+wait_in_sync 900 a b
+log "figure: b caught up $((SECONDS - t1)) s after the churn stopped"
+for ns in a b; do
+	log "figure: daemon $ns: $(sync_json "$ns" | jq -r '"\(.event_overruns) event overruns, \(.reloads) reloads"')"
+done
+expect_tables_equal a b
+dmesg_clean_since "$mark"
