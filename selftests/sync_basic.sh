@@ -115,5 +115,27 @@ j=$(sync_json b)
 log "b before the restart: $resyncs resyncs; after: $(jq -c '.nodes[0].in | {resyncs, gaps, rejected, apply_errors}' <<<"$j")"
 grep -h -E "resync|timeout|gap" "$SYNC_DIR/a.log" "$SYNC_DIR/b.log" | tail -n 8
 
+# A client that moved: its new peer on a arrives at b while b's own stale
+# peer still holds the virtual address.  b cannot apply it (EEXIST) and
+# must not lose it: once the stale peer goes, b asks a for a snapshot and
+# holds the new peer.
+has_cn() { [ "$("$OVPNHACTL" -n "$1" -j peer show cn "$2" | jq length)" = 1 ]; }
+heals0=$(sync_json b | jq '.nodes[0].in.heals')
+"$OVPNHACTL" -n b peer add cn moved-old remote 192.0.2.50 port 1194 id 30000 vpn-ip 10.200.0.7 > /dev/null
+wait_for 20 "a has b's peer moved-old" has_cn a moved-old
+# a's learn-address hook releases the address from the stale replica (a
+# local change of b's peer: not sent back), then the new peer takes it.
+"$OVPNHACTL" -n a peer del id 30000
+"$OVPNHACTL" -n a peer add cn moved-new remote 192.0.2.51 port 1194 id 30001 vpn-ip 10.200.0.7 > /dev/null
+sleep 2
+! has_cn b moved-new || fail "b applied a peer whose virtual address its own peer holds"
+"$OVPNHACTL" -n b peer del id 30000
+wait_for 40 "b holds a's peer moved-new after its stale peer went" has_cn b moved-new
+heals=$(sync_json b | jq '.nodes[0].in.heals')
+[ "$heals" -gt "$heals0" ] || fail "b did not count the heal ($heals0 -> $heals)"
+log "ok: the refused peer arrived after $((heals - heals0)) heal resync(s)"
+wait_in_sync 30 a b
+expect_tables_equal a b
+
 sync_cleanup
 dmesg_clean_since "$mark"

@@ -1073,6 +1073,8 @@ static void timers(struct daemon *d)
 			/* a sign of life, also while a snapshot is applied */
 			node_send_ctl(d, n, c, SYNC_T_ACK, n->rx_seq);
 	}
+	for (int i = 0; i < d->nnodes; i++)
+		rx_heal(d, &d->nodes[i], now);
 	reelect(d, now);
 	for (c = d->pending; c; c = next) {
 		next = c->next;

@@ -77,6 +77,14 @@ struct node {
 	struct kset seen;
 	uint64_t snap_started;
 	double last_resync_ms;
+	/*
+	 * A change that could not be applied because of a local entry in
+	 * the way (EEXIST) or a missing parent (ENOENT): a fresh snapshot is
+	 * asked for at heal_at, by when the local side has usually caught up
+	 * (a client that moved: its old node deletes the stale peer a moment
+	 * after the new node announced it).  Backoff 1 s doubling to 30 s.
+	 */
+	uint64_t heal_at, heal_backoff, heal_last, rx_heals;
 };
 
 struct daemon {
@@ -130,6 +138,8 @@ int rx_frame(struct daemon *d, struct node *n, const struct sync_hdr *h,
 /* Apply the queued kernel requests; then the events they caused. */
 void apply_flush(struct daemon *d);
 void rx_reset(struct node *n);
+/* Called from the timers: ask for the snapshot a failed apply wanted. */
+void rx_heal(struct daemon *d, struct node *n, uint64_t now);
 
 /* sync_status.c */
 int status_listen(struct daemon *d);

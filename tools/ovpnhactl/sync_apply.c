@@ -49,6 +49,38 @@ static void rx_log_error(struct node *n, const char *what, int err,
 			   msg[0] ? ": " : "", msg);
 }
 
+#define HEAL_FIRST_MS	1000
+#define HEAL_MAX_MS	30000
+
+/* A conflict that a later snapshot will resolve: schedule one. */
+static void heal_later(struct node *n)
+{
+	uint64_t now = now_ms();
+
+	if (n->heal_at)
+		return;
+	if (!n->heal_backoff || now - n->heal_last > 2 * HEAL_MAX_MS)
+		n->heal_backoff = HEAL_FIRST_MS;
+	n->heal_at = now + n->heal_backoff;
+}
+
+void rx_heal(struct daemon *d, struct node *n, uint64_t now)
+{
+	if (!n->heal_at || now < n->heal_at)
+		return;
+	n->heal_at = 0;
+	/* Not connected or already resyncing: the snapshot comes anyway. */
+	if (!n->rx || n->rx->state != C_UP || n->rx_state != RX_DELTA)
+		return;
+	n->heal_last = now;
+	n->heal_backoff = n->heal_backoff * 2 > HEAL_MAX_MS ? HEAL_MAX_MS :
+			  n->heal_backoff * 2;
+	n->rx_heals++;
+	node_error(n, "in: changes refused by a local conflict earlier: asking for a resync");
+	node_send_ctl(d, n, n->rx, SYNC_T_RESYNC_REQ, n->rx_seq);
+	n->rx_state = RX_WAIT_SNAP;
+}
+
 static void queue_req(struct daemon *d, struct node *n, uint8_t cmd,
 		      uint32_t id, bool peer_level, const uint8_t *attrs,
 		      size_t len, bool retried)
@@ -128,6 +160,10 @@ static void result_fn(int idx, int err, const char *msg, void *arg)
 		retries[nretries++] = *e;
 		return;
 	}
+	if ((err == -EEXIST || err == -ENOENT) &&
+	    (e->cmd == OVPNHA_CMD_PEER_NEW || e->cmd == OVPNHA_CMD_PEER_SET ||
+	     e->cmd == OVPNHA_CMD_IROUTE_NEW))
+		heal_later(e->n);
 	rx_log_error(e->n, e->cmd == OVPNHA_CMD_FLOW_NEW ? "flow" :
 		     e->cmd == OVPNHA_CMD_FLOW_DEL ? "flow del" :
 		     e->cmd == OVPNHA_CMD_IROUTE_NEW ? "iroute" :
@@ -172,6 +208,7 @@ static void retry_iroute(struct daemon *d, struct bent *e)
 		sbuf_free(&b);
 		return;
 	}
+	heal_later(e->n);
 	rx_log_error(e->n, "iroute (held by another origin's peer)", e->err,
 		     e->msg);
 }

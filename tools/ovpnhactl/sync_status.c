@@ -129,6 +129,7 @@ static void status_json(struct daemon *d, FILE *f)
 		json_kv_bool(&j, "master", n->rx && n->rx_master);
 		json_kv_u64(&j, "applied_seq", n->rx_seq);
 		json_kv_u64(&j, "resyncs", n->rx_resyncs);
+		json_kv_u64(&j, "heals", n->rx_heals);
 		json_kv_u64(&j, "last_resync_ms", (uint64_t)n->last_resync_ms);
 		json_kv_u64(&j, "gaps", n->rx_gaps);
 		json_kv_u64(&j, "applied", n->rx_applied);
@@ -174,10 +175,11 @@ static void status_text(struct daemon *d, FILE *f)
 			(unsigned long long)n->tx_dropped,
 			n->tx ? sbuf_avail(&n->tx->out) : 0,
 			(unsigned long long)n->tx_bytes);
-		fprintf(f, "    in:  %s, applied %llu, epoch %u, resyncs %llu, gaps %llu, rejected %llu, errors %llu, %llu B received\n",
+		fprintf(f, "    in:  %s, applied %llu, epoch %u, resyncs %llu (%llu to heal a conflict), gaps %llu, rejected %llu, errors %llu, %llu B received\n",
 			n->rx ? rx_names[n->rx_state] : "down",
 			(unsigned long long)n->rx_seq, n->rx_epoch,
 			(unsigned long long)n->rx_resyncs,
+			(unsigned long long)n->rx_heals,
 			(unsigned long long)n->rx_gaps,
 			(unsigned long long)n->rx_rejected,
 			(unsigned long long)n->rx_errors,
