@@ -228,7 +228,16 @@ all_back() {
 	ROLE_BACK=$(oh 2 -j role)
 	jq -e '.peers >= 1 and .returned == .peers' <<<"$ROLE_BACK" >/dev/null
 }
-wait_for "$FO_RECOVER_TIMEOUT" "node 2: every peer is back" all_back
+t_back=$SECONDS
+until all_back; do
+	if [ $((SECONDS - t_back)) -ge "$FO_RECOVER_TIMEOUT" ]; then
+		log "node 2's role: $(jq -c . <<<"$ROLE_BACK")"
+		log "node 2's peers: $(oh 2 -j peer show | jq -c '[.[] | {id, cn, origin, return}]')"
+		fail "node 2: every peer is back: not within ${FO_RECOVER_TIMEOUT}s"
+	fi
+	sleep 0.2
+done
+log "ok: node 2: every peer is back"
 peers=$(jq -r .peers <<<"$ROLE_BACK")
 expect_eq "node 2: peers back" "$(jq -r .returned <<<"$ROLE_BACK")" "$peers"
 expect_eq "node 2's peer show: return of every peer" \
