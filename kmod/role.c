@@ -43,6 +43,26 @@ static void ovpnha_role_change(struct ovpnha_net *on, u8 role,
 	ovpnha_stat_inc(on, OVPNHA_STAT_ROLE_CHANGE);
 }
 
+/*
+ * Clients that came back before the cluster manager made this node master:
+ * keepalived moves the VIP first and runs its notify script after, so under
+ * load a client can reconnect, and this node's OpenVPN hook write the peer,
+ * before ROLE_SET master arrives.  Such a local write since this node last
+ * changed role (@from) is a return; it is dated at the takeover (returned
+ * after 0 s) so that every reader compares the same two stamps.
+ */
+static void ovpnha_role_early_returns(struct ovpnha_net *on, u64 from)
+{
+	u64 takeover = on->ha.takeover;
+	struct ovpnha_peer *peer;
+	unsigned long id;
+
+	lockdep_assert_held(&on->lock);
+	xa_for_each(&on->peers, id, peer)
+		if (peer->seen && peer->seen >= from && peer->seen < takeover)
+			peer->seen = takeover;
+}
+
 bool ovpnha_role_set(struct ovpnha_net *on, u8 role, u32 epoch,
 		     const char *reason)
 {
@@ -56,10 +76,13 @@ bool ovpnha_role_set(struct ovpnha_net *on, u8 role, u32 epoch,
 		return false;
 	}
 	if (role == OVPNHA_ROLE_MASTER) {
+		u64 from = ha->since;
+
 		/* Above every epoch seen, and at least the one asked for. */
 		ha->epoch = max(ha->epoch + 1, epoch);
 		ovpnha_role_change(on, role, reason);
 		ha->takeover = ha->since;
+		ovpnha_role_early_returns(on, from);
 		ha->takeover_mono = ktime_get_ns();
 		ha->first_garp = 0;
 		ovpnha_garp_kick(on);

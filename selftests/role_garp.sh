@@ -227,6 +227,19 @@ s.sendto(b"x", ("192.0.2.1", 1194))
 sleep 0.3
 expect_eq "stat drop_wrong_role" "$(stat drop_wrong_role)" 1
 
+# --- a client back before the cluster manager made this node master ---
+# (keepalived moves the VIP, then runs its notify script: under load the
+# client's reconnect and the hook's write can come first)
+nid=$(oh -j peer show cn newer | jq '.[0].id')
+oh peer set id "$nid" rx-bytes 7	# the hook, while still backup
+oh role master
+expect_eq "peers" "$(role_f peers)" "$(oh -j peer show | jq length)"
+expect_eq "the early return counts" \
+	"$(oh -j peer show | jq -r ".[] | select(.id == $nid) | \"\(.return) \(.return_after_ns)\"")" \
+	"returned 0"
+# the others were written before the node became backup: still awaited
+expect_eq "returned" "$(role_f returned)" 1
+
 oh peer flush
 ip netns del $N; ip netns del $L
 NETNS_CREATED=()
