@@ -44,7 +44,7 @@ cleanup() {
 	for d in "${OVERLAYS[@]}"; do
 		umount "$d" 2>/dev/null || umount -l "$d" 2>/dev/null || true
 	done
-	umount -l "$MODDIR_SYS" "$REPO/.cache/kernels" "$SCRATCH/hostroot" 2>/dev/null
+	umount -l "$MODDIR_SYS" "$REPO/.cache/kernels" "$SCRATCH/hostroot" 2>/dev/null || true
 	rm -rf --one-file-system "$SCRATCH"
 }
 trap cleanup EXIT
