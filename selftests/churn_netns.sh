@@ -80,8 +80,23 @@ for c in $CACHES; do
 	cache_merged "$c" || slab0[$c]=$(active_objs "$c")
 done
 
+# Namespaces of an earlier test may still be on their way out (cleanup_net
+# runs later, batched): count from when the exits have settled (3 s).
+settle_exits() {
+	local last=-1 now stable=0
+	for _ in $(seq 1 120); do
+		now=$(info_field obj_netns_exit)
+		if [ "$now" = "$last" ]; then stable=$((stable + 1)); else stable=0; fi
+		[ $stable -ge 6 ] && return 0
+		last=$now
+		sleep 0.5
+	done
+	fail "namespace exits still going on after 60 s"
+}
+
 make_batch > "$BATCH"
 make_flows > "$FLOWB"
+settle_exits
 exit0=$(info_field obj_netns_exit)
 t0=$SECONDS
 for cycle in $(seq 1 "$CYCLES"); do
