@@ -13,6 +13,9 @@
 #     replicated flow in conntrack;
 #   - netlink writers add and delete peers in a loop (gateway and node a);
 #   - two `ovpnhactl sync` daemons (nodes a and b) are connected.
+# Not in the default suite (run_tests.sh rmmod_load.sh): a guest soft lockup
+# (ping and python3 stuck in the kernel) seen once on 6.1 and an int3 oops
+# at static-branch sites on 6.12 with two vCPUs are not yet explained.
 # Each time: rmmod succeeds (EBUSY would be a finding), the module is gone,
 # the tool says "module ovpnha not loaded" and exits 1, the daemons are
 # still running; then insmod, the configuration is restored and the
@@ -148,15 +151,7 @@ replicates() {
 
 topology
 configure_gw
-mkpki "$SYNC_DIR/pki" a b
-sync_bridge_up
-node_add a 1
-node_add b 2
-sync_conf a
-sync_conf b
-sync_start a
-sync_start b
-wait_in_sync 60 a b
+sync_pair_up
 replicates 20 before || fail "no replication before the first rmmod"
 log "ok: a -> b replication"
 

@@ -53,7 +53,6 @@ TESTS=(
 	vip_vlan.sh
 	fuzz_netlink.sh
 	churn_netns.sh
-	rmmod_load.sh
 	dkms.sh
 )
 [ $# -gt 0 ] && TESTS=("$@")

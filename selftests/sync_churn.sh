@@ -36,15 +36,7 @@ peers() {
 		printf "iroute add 10.%d.%d.%d/26 peer %d\n", int(i / 1024) % 256, int(i / 4) % 256, i % 4 * 64, i } }'
 }
 
-mkpki "$SYNC_DIR/pki" a b
-sync_bridge_up
-node_add a 1
-node_add b 2
-sync_conf a
-sync_conf b
-sync_start a
-sync_start b
-wait_in_sync 60 a b
+sync_pair_up
 
 t0=$SECONDS
 peers 1 "$N" 0 > "$SYNC_DIR/load"
