@@ -111,6 +111,27 @@ expect_fail 2 "no match" "$OVPNHACTL" iroute get 10.8.0.2
 hook learn-address delete 10.99.0.0/16
 hook learn-address delete fd00:99::1
 
+# A replica of another node's peer (origin 2) is that node's: after a
+# switchover this server's OpenVPN forgets its old instance of the client
+# (the route reaper runs seconds later) while the replica of the client's
+# new peer holds the same address and iroute.  Nothing of it goes; a route
+# of this node's own peer under a more specific one still does.
+ovpnhactl peer add remote 192.0.2.20:40020 cn dave vpn-ip 10.8.0.20 origin 2
+dave=$(ovpnhactl -j peer show cn dave | jq -r '.[0].id')
+ovpnhactl iroute add 10.20.0.0/24 peer "$dave"
+ovpnhactl iroute add 10.30.0.0/16 peer "$bob"
+ovpnhactl iroute add 10.30.0.0/24 peer "$dave"
+for a in 10.8.0.20 10.20.0.0/24 10.30.0.0/24; do
+	hook learn-address delete $a
+done
+expect_eq "the replica after deletes from the local OpenVPN" \
+	"$(ovpnhactl -j peer show id "$dave" | jq -c '.[0] | [.vpn_ip, (.iroutes | sort)]')" \
+	'["10.8.0.20",["10.20.0.0/24","10.30.0.0/24"]]'
+hook learn-address delete 10.30.0.0/16
+expect_eq "bob's 10.30.0.0/16 under dave's 10.30.0.0/24 removed" \
+	"$(ovpnhactl -j peer show id "$bob" | jq -c '.[0].iroutes')" '[]'
+ovpnhactl peer del id "$dave"
+
 # --- client-disconnect: counters, then the peer is gone; twice is once ---
 for n in 1 2; do
 	client_env alice 192.0.2.2 40000 10.8.0.2 fd00:8::2 -- env bytes_received=1234 \

@@ -592,6 +592,30 @@ static int ensure_peer(const struct ovpn_client *c, uint32_t *id, bool *created)
 	return 0;
 }
 
+/*
+ * Whether peer @id is this node's own (its origin is this node's id) and
+ * not a replica of another node's peer.  0 or -errno.
+ */
+static int peer_is_local(uint32_t id, bool *local)
+{
+	struct info in;
+	struct peer p;
+	int ret;
+
+	*local = false;
+	if ((ret = info_get(&in)))
+		return ret;
+	ret = peer_get(id, &p);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret)
+		return ret;
+	*local = p.origin == ((in.present & (1u << OVPNHA_A_INFO_NODE_ID)) ?
+			      (uint32_t)in.val[OVPNHA_A_INFO_NODE_ID] : 0);
+	peer_free(&p);
+	return 0;
+}
+
 /* ---- the hooks ---- */
 
 static int client_connect(const struct ovpn_client *c)
@@ -611,6 +635,7 @@ static int client_disconnect(const struct ovpn_client *c)
 	struct peer_search s;
 	struct preq r = { .has_rx = c->has_rx, .rx = c->rx,
 			  .has_tx = c->has_tx, .tx = c->tx };
+	bool local;
 	int ret;
 
 	if ((ret = open_module()) >= 0)
@@ -621,6 +646,11 @@ static int client_disconnect(const struct ovpn_client *c)
 		return EXIT_OK;		/* never recorded, or gone already */
 	r.id = s.found.id;
 	peer_free(&s.found);
+	/* A replica from the same endpoint is another node's client now. */
+	if ((ret = peer_is_local(r.id, &local)))
+		return module_fail(ret, "cannot look up the client");
+	if (!local)
+		return EXIT_OK;
 	/* The final counters travel with the delete event. */
 	if (r.has_rx || r.has_tx) {
 		ret = preq_send(OVPNHA_CMD_PEER_SET, &r, NULL);
@@ -654,15 +684,61 @@ static int parse_learned(const char *s, struct prefix *p, bool *is_prefix)
 	return 0;
 }
 
+/*
+ * The holder of exactly prefix @p (0: none): a lookup of its first
+ * address, or when a longer prefix covers that address, a dump.
+ */
+static int prefix_holder(const struct prefix *p, uint32_t *holder)
+{
+	struct iroute_list il = { 0 };
+	struct prefix m = *p;
+	struct lookup l;
+	int ret;
+
+	*holder = 0;
+	prefix_mask(&m);
+	ret = iroute_req(OVPNHA_CMD_IROUTE_GET, &m, 0, &l);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret)
+		return ret;
+	if (l.pfx.len == m.len) {
+		*holder = l.vpn_addr ? 0 : l.peer;
+		return 0;
+	}
+	if (l.pfx.len < m.len)
+		return 0;	/* only a wider prefix covers it */
+	ret = iroute_dump(NULL, &il);
+	for (size_t i = 0; !ret && i < il.n; i++)
+		if (il.v[i].pfx.len == m.len &&
+		    addr_eq(&il.v[i].pfx.addr, &m.addr))
+			*holder = il.v[i].peer;
+	iroute_list_free(&il);
+	return ret;
+}
+
+/*
+ * OpenVPN forgets a route of one of its client instances (the instance
+ * ended, or the route was reaped some seconds later).  Only a peer of
+ * this node's origin is that instance: after a switchover the client's
+ * route may be held already by the replica of its peer on the node it
+ * moved to, and that is the other node's to change.
+ */
 static int learn_delete(const struct prefix *p, bool is_prefix)
 {
 	struct lookup l;
+	uint32_t holder;
+	bool local;
 	int ret;
 
 	if ((ret = open_module()) >= 0)
 		return ret;
 	if (is_prefix) {
-		ret = iroute_req(OVPNHA_CMD_IROUTE_DEL, p, 0, NULL);
+		ret = prefix_holder(p, &holder);
+		if (!ret && holder)
+			ret = peer_is_local(holder, &local);
+		if (!ret && holder && local)
+			ret = iroute_req(OVPNHA_CMD_IROUTE_DEL, p, holder, NULL);
 		return ret && ret != -ENOENT ? module_fail(ret, "cannot remove the iroute") : EXIT_OK;
 	}
 	/*
@@ -673,6 +749,8 @@ static int learn_delete(const struct prefix *p, bool is_prefix)
 	if (ret == -ENOENT || (!ret && l.pfx.len != p->len))
 		return EXIT_OK;
 	if (!ret)
+		ret = peer_is_local(l.peer, &local);
+	if (!ret && local)
 		ret = release_vaddr(&p->addr, 0);
 	return ret ? module_fail(ret, "cannot remove the address") : EXIT_OK;
 }
