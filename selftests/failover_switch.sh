@@ -62,11 +62,11 @@ cleanup() {
 	local rc=$?
 	set +e
 	[ ${#MON_PIDS[@]} = 0 ] || kill "${MON_PIDS[@]}" 2>/dev/null
-	if [ "$rc" != 0 ] && [ -n "$FO_DIR" ]; then
+	if { [ "$rc" != 0 ] || [ -n "${FO_SHOW_LOGS:-}" ]; } && [ -n "$FO_DIR" ]; then
 		for f in "$FO_DIR"/notify-*.log "$FO_DIR"/sync-*.log; do
 			[ -f "$f" ] || continue
 			echo "--- ${f##*/}" >&2
-			tail -n 20 "$f" >&2
+			tail -n "${FO_SHOW_LOGS:-40}" "$f" >&2
 		done
 	fi
 	(exit "$rc")
@@ -110,7 +110,15 @@ fo_hook_before_crash() {
 		[ "$(jq length <<<"$p")" = 1 ] &&
 		[ "$(oh "$b" -j peer show cn alice | jq -c '[.[] | {id, cn, vpn_ip, iroutes}]')" = "$p" ]
 	}
-	wait_for 30 "node $b holds node $m's peer of the gateway" gw_replicated
+	gw_diag() {
+		local n
+		for n in 1 2; do
+			echo "# node $n's peers of alice: $(oh "$n" -j peer show cn alice |
+				jq -c '[.[] | {id, cn, origin, vpn_ip, iroutes}]')"
+			echo "# node $n's sync: $("$OVPNHACTL" sync status -j -s "$FO_DIR/sync-$n.sock" 2>&1 | jq -c '.nodes // .' 2>/dev/null)"
+		done
+	}
+	WAIT_FOR_DIAG=gw_diag wait_for 30 "node $b holds node $m's peer of the gateway" gw_replicated
 }
 # FO_EVENT for fo_measure_crash: a switchover away from node M.
 fo_switch_node() {

@@ -26,7 +26,11 @@ wait_for() {
 	local secs=$1 what=$2 t0=$SECONDS
 	shift 2
 	until "$@"; do
-		[ $((SECONDS - t0)) -lt "$secs" ] || fail "$what: not within ${secs}s"
+		if [ $((SECONDS - t0)) -ge "$secs" ]; then
+			# WAIT_FOR_DIAG: a command that says why, run before failing.
+			[ -z "${WAIT_FOR_DIAG:-}" ] || $WAIT_FOR_DIAG >&2 || true
+			fail "$what: not within ${secs}s"
+		fi
 		sleep 0.2
 	done
 	[ "${WAIT_FOR_QUIET:-0}" = 1 ] || log "ok: $what"

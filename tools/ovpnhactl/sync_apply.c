@@ -68,9 +68,15 @@ void rx_heal(struct daemon *d, struct node *n, uint64_t now)
 {
 	if (!n->heal_at || now < n->heal_at)
 		return;
+	/*
+	 * A snapshot under way may be the one that met the conflict: ask
+	 * again once it is applied.  Not connected: the next connection
+	 * starts with a snapshot, and a conflict in it schedules a heal.
+	 */
+	if (n->rx && n->rx->state == C_UP && n->rx_state != RX_DELTA)
+		return;
 	n->heal_at = 0;
-	/* Not connected or already resyncing: the snapshot comes anyway. */
-	if (!n->rx || n->rx->state != C_UP || n->rx_state != RX_DELTA)
+	if (!n->rx || n->rx->state != C_UP)
 		return;
 	n->heal_last = now;
 	n->heal_backoff = n->heal_backoff * 2 > HEAL_MAX_MS ? HEAL_MAX_MS :
