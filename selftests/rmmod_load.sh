@@ -13,9 +13,18 @@
 #     replicated flow in conntrack;
 #   - netlink writers add and delete peers in a loop (gateway and node a);
 #   - two `ovpnhactl sync` daemons (nodes a and b) are connected.
-# Not in the default suite (run_tests.sh rmmod_load.sh): a guest soft lockup
-# (ping and python3 stuck in the kernel) seen once on 6.1 and an int3 oops
-# at static-branch sites on 6.12 with two vCPUs are not yet explained.
+# The hot static branches stay on throughout (RMMOD_FLIP_KEYS=1: they do
+# not): an nftables table in a netns of its own hooks every inet hook, and
+# the skb:kfree_skb trace event is enabled (recording off), so neither the
+# module's netfilter hooks nor its drop-trace probe switch a static key on
+# load or unload.  Switching one rewrites the code the flood runs (NF_HOOK
+# in ip_rcv and ip_local_deliver, every kfree_skb) through text_poke_bp,
+# and under QEMU's multi-threaded TCG a vCPU can go on executing the int3
+# of that protocol after the code was restored: seen as vCPUs trapping
+# forever at ip_local_deliver+0x5c while memory there holds the final
+# "66 90" (6.1, soft lockup) and as "Oops: int3" in ip_rcv (6.12); gone
+# with single-threaded TCG.  The module's own teardown is what this test
+# is about.
 # Each time: rmmod succeeds (EBUSY would be a finding), the module is gone,
 # the tool says "module ovpnha not loaded" and exits 1, the daemons are
 # still running; then insmod, the configuration is restored and the
@@ -35,12 +44,14 @@ mark=$(dmesg_mark)
 ITER=${RMMOD_ITER:-5}
 W=/tmp/rmmod-load
 BG=()
+TRACE_EV=
 mkdir -p "$W"
 
 cleanup() {
 	local p
 	for p in "${BG[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${BG[@]}"; do wait "$p" 2>/dev/null || true; done
+	[ -z "$TRACE_EV" ] || echo 0 > "$TRACE_EV"
 	sync_cleanup
 }
 trap cleanup EXIT
@@ -149,7 +160,31 @@ replicates() {
 	return 1
 }
 
+# pin_static_keys: keep the kernel's hot static keys on (see the top).
+pin_static_keys() {
+	local t=/sys/kernel/tracing
+	[ "${RMMOD_FLIP_KEYS:-0}" = 0 ] || return 0
+	netns_add rl-pin
+	ip netns exec rl-pin nft -f - <<-EOF || fail "nft: cannot hook the inet hooks"
+	table inet pin {
+		chain k_pre { type filter hook prerouting priority 0; }
+		chain k_in { type filter hook input priority 0; }
+		chain k_fwd { type filter hook forward priority 0; }
+		chain k_out { type filter hook output priority 0; }
+		chain k_post { type filter hook postrouting priority 0; }
+	}
+	EOF
+	[ -d $t/events ] || mount -t tracefs nodev $t 2>/dev/null || true
+	if [ -w $t/events/skb/kfree_skb/enable ]; then
+		echo 0 > $t/tracing_on
+		echo 1 > $t/events/skb/kfree_skb/enable
+		TRACE_EV=$t/events/skb/kfree_skb/enable
+	fi
+	log "# static keys pinned: inet hooks${TRACE_EV:+, skb:kfree_skb}"
+}
+
 topology
+pin_static_keys
 configure_gw
 sync_pair_up
 replicates 20 before || fail "no replication before the first rmmod"

@@ -53,6 +53,7 @@ TESTS=(
 	vip_vlan.sh
 	fuzz_netlink.sh
 	churn_netns.sh
+	rmmod_load.sh
 	dkms.sh
 )
 [ $# -gt 0 ] && TESTS=("$@")
