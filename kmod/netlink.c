@@ -278,21 +278,35 @@ static int ovpnha_nl_put_obj(struct sk_buff *skb,
 	return 0;
 }
 
+/*
+ * Every write sends an event (and often a reply) of a few hundred bytes.
+ * They are built in a small buffer first and only rebuilt in a full page
+ * when they do not fit: with init_on_alloc (Debian's default) every
+ * buffer is zeroed, and zeroing a page per event was the largest single
+ * cost of a peer insert (bench_profile.sh).
+ */
+#define OVPNHA_NL_MSG_SMALL	512
+
 static struct sk_buff *ovpnha_nl_msg(u32 portid, u32 seq, u8 cmd,
 				     const struct ovpnha_nl_obj *obj,
 				     u64 ev_seq)
 {
+	size_t size = OVPNHA_NL_MSG_SMALL;
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return NULL;
-	hdr = genlmsg_put(msg, portid, seq, &ovpnha_nl_family, 0, cmd);
-	if (!hdr ||
-	    ovpnha_nl_put_obj(msg, obj) || ovpnha_nl_put_seq(msg, ev_seq)) {
+	for (;;) {
+		msg = genlmsg_new(size, GFP_KERNEL);
+		if (!msg)
+			return NULL;
+		hdr = genlmsg_put(msg, portid, seq, &ovpnha_nl_family, 0, cmd);
+		if (hdr && !ovpnha_nl_put_obj(msg, obj) &&
+		    !ovpnha_nl_put_seq(msg, ev_seq))
+			break;
 		nlmsg_free(msg);
-		return NULL;
+		if (size == NLMSG_GOODSIZE)
+			return NULL;
+		size = NLMSG_GOODSIZE;
 	}
 	genlmsg_end(msg, hdr);
 	return msg;

@@ -154,6 +154,16 @@ counts() {
 }
 
 # wait_counts SECONDS "PEERS IROUTES" NODE...
+# sync_gen_peers FIRST LAST ROUND: batch lines adding peers FIRST..LAST,
+# each with a virtual address and a /26 iroute, the source port depending
+# on ROUND (a reconnecting client comes from a new port).
+sync_gen_peers() {
+	awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { for (i = a; i <= b; i++) {
+		x = int(i / 250); y = i % 250 + 1; h = int(x / 256); l = x % 256
+		printf "peer add cn user%d remote 198.%d.%d.%d port %d id %d vpn-ip 100.%d.%d.%d\n", i, 18 + h, l, y, 10000 + (i + r) % 50000, i, 64 + h, l, y
+		printf "iroute add 10.%d.%d.%d/26 peer %d\n", int(i / 1024) % 256, int(i / 4) % 256, i % 4 * 64, i } }'
+}
+
 wait_counts() {
 	local secs=$1 want=$2 ns t0=$SECONDS ok
 	shift 2

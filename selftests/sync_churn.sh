@@ -27,19 +27,10 @@ SYNC_LOAD=$REPO/selftests/progs/sync_load
 [ "$N" -ge "$BLOCK" ] || fail "at least $BLOCK peers"
 trap sync_cleanup EXIT
 
-# peers FIRST LAST ROUND: add lines for ids FIRST..LAST, the source port
-# depending on ROUND (a reconnecting client comes from a new port).
-peers() {
-	awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { for (i = a; i <= b; i++) {
-		x = int(i / 250); y = i % 250 + 1; h = int(x / 256); l = x % 256
-		printf "peer add cn user%d remote 198.%d.%d.%d port %d id %d vpn-ip 100.%d.%d.%d\n", i, 18 + h, l, y, 10000 + (i + r) % 50000, i, 64 + h, l, y
-		printf "iroute add 10.%d.%d.%d/26 peer %d\n", int(i / 1024) % 256, int(i / 4) % 256, i % 4 * 64, i } }'
-}
-
 sync_pair_up
 
 t0=$SECONDS
-peers 1 "$N" 0 > "$SYNC_DIR/load"
+sync_gen_peers 1 "$N" 0 > "$SYNC_DIR/load"
 "$SYNC_LOAD" -n a "$SYNC_DIR/load" || fail "loading $N peers on a failed"
 wait_counts 900 "$N $N" b
 log "figure: $N peers and iroutes loaded on a and replicated to b in $((SECONDS - t0)) s"
@@ -53,7 +44,7 @@ while [ $((SECONDS - t0)) -lt "$SECS" ]; do
 	{
 		awk -v a="$first" -v b="$last" \
 			'BEGIN { for (i = a; i <= b; i++) print "peer del id " i }'
-		peers "$first" "$last" "$round"
+		sync_gen_peers "$first" "$last" "$round"
 	} > "$SYNC_DIR/churn"
 	"$SYNC_LOAD" -n a "$SYNC_DIR/churn" ||
 		fail "churn round $round (ids $first-$last) failed on a"
