@@ -101,15 +101,19 @@ sync_start() {
 	fail "sync daemon of $ns did not start"
 }
 
-# sync_pair_up: nodes a (id 1) and b (id 2) with their PKI and configs,
-# both daemons started and in sync.
-sync_pair_up() {
+# sync_pair_conf: nodes a (id 1) and b (id 2) with their PKI and configs.
+sync_pair_conf() {
 	mkpki "$SYNC_DIR/pki" a b
 	sync_bridge_up
 	node_add a 1
 	node_add b 2
 	sync_conf a
 	sync_conf b
+}
+
+# sync_pair_up: sync_pair_conf, both daemons started and in sync.
+sync_pair_up() {
+	sync_pair_conf
 	sync_start a
 	sync_start b
 	wait_in_sync 60 a b

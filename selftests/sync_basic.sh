@@ -13,12 +13,7 @@ sync_require
 mark=$(dmesg_mark)
 trap sync_cleanup EXIT
 
-mkpki "$SYNC_DIR/pki" a b
-sync_bridge_up
-node_add a 1
-node_add b 2
-sync_conf a
-sync_conf b
+sync_pair_conf
 
 sync_start a
 sleep 1

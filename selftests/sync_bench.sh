@@ -70,17 +70,8 @@ burstline() {
 	result "$2_rate" "${r:-failed}"
 }
 
-mkpki "$SYNC_DIR/pki" a b
-sync_bridge_up
-node_add a 1
-node_add b 2
-
 # ---------------------------------------------------------------- ovpnha
-sync_conf a
-sync_conf b
-sync_start a
-sync_start b
-wait_in_sync 30 a b
+sync_pair_up
 log "# ovpnha: lag ($S samples) and a burst of $BURST peer updates"
 lag_and_burst ovpnha "$LAG"
 

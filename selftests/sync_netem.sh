@@ -12,15 +12,7 @@ command -v tc >/dev/null || skip "tc not installed"
 mark=$(dmesg_mark)
 trap sync_cleanup EXIT
 
-mkpki "$SYNC_DIR/pki" a b
-sync_bridge_up
-node_add a 1
-node_add b 2
-sync_conf a
-sync_conf b
-sync_start a
-sync_start b
-wait_in_sync 30 a b
+sync_pair_up
 
 impair() {	# ARGS for netem on both ends of a's link
 	tc qdisc replace dev s-a root netem "$@"

@@ -15,12 +15,7 @@ mark=$(dmesg_mark)
 trap 'kill $ppid 2>/dev/null; sync_cleanup' EXIT
 ppid=
 
-mkpki "$SYNC_DIR/pki" a b
-sync_bridge_up
-node_add a 1
-node_add b 2
-sync_conf a
-sync_conf b
+sync_pair_conf
 # a reaches b through the relay in namespace p (192.168.77.9).
 netns_add p
 ip link add s-p type veth peer name bc0 netns p
