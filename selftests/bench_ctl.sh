@@ -379,4 +379,12 @@ printf '| per process: ovpnhactl peer add, changes/s (baseline ip route add, one
 	"$(calc "%.2f" "(${R[proc_oh_ok]} / ${R[proc_oh]}) / (${R[proc_ip_ok]} / ${R[proc_ip]})")"
 printf '| per process: conntrack -I, entries/s (one process each) | %s | - | %s (%s created) | - | - | - |\n' \
 	"$CT_PROCS" "$(calc "%.1f" "${R[proc_ct_ok]} / ${R[proc_ct]}")" "${R[proc_ct_ok]}"
+# The summary's figures: the last (largest) size.
+n=${SIZES[-1]}
+bench_result ctl.n "$n"
+for k in single:single_rate cbatch:batched_rate toolb:tool_rate sload:load_rate \
+	ipb:ipbatch_rate ctr:ctr_rate pcache:mem_peer_slab pcnt:mem_peer_counted \
+	pmem:mem_peer_all ipmem:mem_route_all; do
+	bench_result "ctl.${k#*:}" "${R[${k%%:*}:$n]:-}"
+done
 prog "total $(since "$T_START") s"

@@ -133,12 +133,15 @@ ipp() { awk -v p="$1" 'BEGIN { if (p > 0) printf "%.0f", 1e9 / p; else print "-"
 row() {	# NAME LABEL
 	local b=${PPS[none]} p=${PPS[$1]:-} tb=${BPS[none]} tp=${BPS[$1]:-}
 	[ -n "$p" ] || { printf '| %s | not measured | | | | |\n' "$2"; return; }
-	printf '| %s | %s | %s | %s | %s | %s |\n' "$2" "$p" \
-		"$(awk -v a="$p" -v b="$b" 'BEGIN { printf "%.3f", a / b }')" \
-		"$(ipp "$p")" \
-		"$(awk -v a="$(ipp "$p")" -v b="$(ipp "$b")" 'BEGIN { printf "%+d", a - b }')" \
-		"$(awk -v a="$tp" -v b="$tb" 'BEGIN { printf "%.3f", a / b }')"
+	local ratio added tratio
+	ratio=$(awk -v a="$p" -v b="$b" 'BEGIN { printf "%.3f", a / b }')
+	added=$(awk -v a="$(ipp "$p")" -v b="$(ipp "$b")" 'BEGIN { printf "%+d", a - b }')
+	tratio=$(awk -v a="$tp" -v b="$tb" 'BEGIN { printf "%.3f", a / b }')
+	printf '| %s | %s | %s | %s | %s | %s |\n' "$2" "$p" "$ratio" "$(ipp "$p")" "$added" "$tratio"
+	SUM+=("datapath.pps_$1=$p" "datapath.udp_ratio_$1=$ratio" "datapath.instr_$1=$(ipp "$p")"
+		"datapath.added_$1=${added#+}" "datapath.tcp_ratio_$1=$tratio")
 }
+SUM=("datapath.n=${NI:-$N}")
 echo
 echo "| data path (${NI:-$N} prefixes) | UDP 64 B pps | ratio to none | guest instr / packet | added instr / packet | TCP ratio to none |"
 echo "| --- | --- | --- | --- | --- | --- |"
@@ -149,4 +152,5 @@ row table "module, ${NI:-$N} peers + iroutes, tunnel hook + LPM"
 row trace "… + drop-trace on"
 row dnsguard "… + DNS guard on"
 echo
+for r in "${SUM[@]}"; do bench_result "${r%%=*}" "${r#*=}"; done
 log "# target (DESIGN.md): the module's cost on the forwarding path within 3 % (≈680 instructions per packet); icount figures repeat within ±0.2 %"

@@ -63,3 +63,6 @@ printf '| flows installed by ovpnha (one netlink session, -b) | %d in %.3f s = %
 printf '| conntrack -R FILE, one process (anchor; entries created of %d) | %d in %.3f s = %.0f entries/s |\n' \
 	"$N" "$M" "$ct_s" "$(echo "$M / $ct_s" | bc -l)"
 printf '| target (DESIGN.md) | >= 50000 flows/s; conntrackd -c: 4.8-7.2k/s |\n'
+bench_result flows.n "$N"
+bench_result flows.ovpnha_rate "$(echo "$N / $ovpnha_s" | bc -l | xargs printf '%.0f')"
+bench_result flows.ct_rate "$(echo "$M / $ct_s" | bc -l | xargs printf '%.0f')"

@@ -124,6 +124,12 @@ for n in "${SIZES[@]}"; do
 			ratio=$(awk -v a="$om" -v b="$fm" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / b }')
 			[ "$p" = table ] && what="inside the iroutes" || what="random in $p"
 			rows+=("| $n | IPv$fam | $what | $om | $op | $fm | $fp | $ratio | $oh / $fh |")
+			if [ "$p" = table ]; then	# the summary keeps the last size
+				bench_result iroute.n "$n"
+				bench_result "iroute.v${fam}_median" "$om"
+				bench_result "iroute.v${fam}_fib_median" "$fm"
+				bench_result "iroute.v${fam}_p99" "$op"
+			fi
 		done
 	done
 done

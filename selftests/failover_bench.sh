@@ -148,6 +148,18 @@ done
 	row "peers back (return tracking)" "—" "not tracked" \
 		"{peers_back} of {peers} after {peers_back_s} s"
 } >"$out/table.md"
+# The figures of round 1 for make bench's summary: failover.SCENARIO.KEY.
+for s in "${names[@]}"; do
+	[ -s "$out/$s.1" ] || continue
+	while IFS='=' read -r k v; do
+		bench_result "failover.$s.$k" "$v"
+	done <"$out/$s.1"
+	bench_result "failover.$s.exit" "${rc[$s.1]}"
+	p=$(get "$s" 1 peers) b=$(get "$s" 1 peers_back)
+	if [[ "$p" =~ ^[0-9]+$ && "$b" =~ ^[0-9]+$ ]]; then
+		bench_result "failover.$s.peers_missing" "$((p - b))"
+	fi
+done
 log "# Crash failover in one guest run (TCG, $(uname -r)), seconds from the crash:"
 sed 's/^/# /' "$out/table.md"
 echo

@@ -13,6 +13,9 @@ MODDIR=${OVPNHA_MODULE_DIR:-$REPO/build/$KVER}
 NETNS_CREATED=()
 
 log() { printf '%s\n' "$*"; }
+# bench_result KEY VALUE: one figure of a benchmark, for the summary table
+# selftests/bench builds from selftests/bench_targets.
+bench_result() { printf 'bench: %s=%s\n' "$1" "$2"; }
 # The first failure's reason also goes to a file: run_tests.sh repeats it
 # on the "not ok" line and in the closing summary, after any log dumps.
 fail() {

@@ -16,8 +16,8 @@
 #            per update of the burst
 #   resync   PEERS peers (each with an iroute) / PEERS UDP entries: b's
 #            table emptied, its daemon restarted; time until b has them all
-# Ends with a Markdown table; FO_RESULTS-style "key=value" lines go to
-# $BENCH_RESULTS when set (make bench collects them).
+# Ends with a Markdown table; every figure is also a "bench: sync.KEY=VALUE"
+# line for make bench's summary.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_sync.sh"
 require_guest
@@ -38,7 +38,7 @@ bench_cleanup() {
 }
 trap bench_cleanup EXIT
 declare -A R
-result() { R[$1]=$2; [ -z "${BENCH_RESULTS:-}" ] || echo "sync.$1=$2" >>"$BENCH_RESULTS"; }
+result() { R[$1]=$2; bench_result "sync.$1" "$2"; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 # link bytes of a's bc0, both directions
@@ -54,15 +54,31 @@ lagline() {
 # lag_and_burst KEY PROG: PROG's lag samples and burst between a and b
 # (progs/sync_lag or progs/ct_lag, same output), and the link bytes per
 # update they cost.
+# PID_A PID_B are the two replication daemons: their CPU time and the
+# writer's, per update, say where the time of an update goes (in icount
+# mode guest ns are instructions).
 lag_and_burst() {
-	local out l0 l1
-	l0=$(linkbytes)
+	local out l0 l1 a0 a1 b0 b1 t0 t1 u=$((S + BURST))
+	l0=$(linkbytes); a0=$(cpu_ns "$3"); b0=$(cpu_ns "$4"); t0=$(busy_ns)
 	out=$("$2" a b "$S" "$BURST") || true
-	l1=$(linkbytes)
+	l1=$(linkbytes); a1=$(cpu_ns "$3"); b1=$(cpu_ns "$4"); t1=$(busy_ns)
 	log "# $(tr '\n' ' ' <<<"$out")"
 	lagline "$(grep ^lag_us <<<"$out")" "$1"
 	burstline "$(grep ^burst <<<"$out")" "$1"
-	result "$1_bytes" "$(( (l1 - l0) / (S + BURST) ))"
+	result "$1_bytes" "$(( (l1 - l0) / u ))"
+	result "$1_cpu_writer_ns" "$(awk -v c="$(sed -n 's/^cpu_us //p' <<<"$out")" -v u="$u" \
+		'BEGIN { printf "%.0f", c * 1000 / u }')"
+	result "$1_cpu_a_ns" "$(( (a1 - a0) / u ))"
+	result "$1_cpu_b_ns" "$(( (b1 - b0) / u ))"
+	result "$1_cpu_all_ns" "$(( (t1 - t0) / u ))"
+}
+# cpu_ns PID: CPU time of all of PID's threads, ns (schedstat)
+cpu_ns() {
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'
+}
+# busy_ns: CPU time of the whole guest, all but idle and iowait (ticks)
+busy_ns() {
+	awk -v hz="$(getconf CLK_TCK)" '/^cpu / { printf "%.0f", ($2 + $3 + $4 + $7 + $8 + $9) * 1e9 / hz }' /proc/stat
 }
 burstline() {
 	local r
@@ -70,10 +86,12 @@ burstline() {
 	result "$2_rate" "${r:-failed}"
 }
 
+result n "$N"
+result burst "$BURST"
 # ---------------------------------------------------------------- ovpnha
 sync_pair_up
 log "# ovpnha: lag ($S samples) and a burst of $BURST peer updates"
-lag_and_burst ovpnha "$LAG"
+lag_and_burst ovpnha "$LAG" "${SYNC_PID[a]}" "${SYNC_PID[b]}"
 
 log "# ovpnha: $N peers + $N iroutes loaded on a"
 awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++) {
@@ -177,7 +195,7 @@ ctd_conf b a
 ctd_start a
 ctd_start b
 log "# conntrackd: lag ($S samples) and a burst of $BURST new UDP entries"
-lag_and_burst ctd "$CTLAG"
+lag_and_burst ctd "$CTLAG" "${CTD_PIDS[0]}" "${CTD_PIDS[1]}"
 
 log "# conntrackd: $N UDP entries created on a"
 ip netns exec a conntrack -F 2>/dev/null || true
@@ -219,6 +237,10 @@ row "lag a → b kernel, p99" ms "${R[ovpnha_lag_p99_ms]}" "${R[ctd_lag_p99_ms]}
 row "lag a → b kernel, max" ms "${R[ovpnha_lag_max_ms]}" "${R[ctd_lag_max_ms]}" "—"
 row "burst of $BURST updates (peer updates / new UDP entries)" "updates/s" "${R[ovpnha_rate]}" "${R[ctd_rate]}" "≥ 50000"
 row "link bytes per update (both directions, all framing)" B "${R[ovpnha_bytes]}" "${R[ctd_bytes]}" "≤ 160 per peer update"
+row "CPU per update: the writing process (its syscalls)" "ns" "${R[ovpnha_cpu_writer_ns]}" "${R[ctd_cpu_writer_ns]}" "—"
+row "CPU per update: a's replication daemon" "ns" "${R[ovpnha_cpu_a_ns]}" "${R[ctd_cpu_a_ns]}" "—"
+row "CPU per update: b's replication daemon (applies to b's kernel)" "ns" "${R[ovpnha_cpu_b_ns]}" "${R[ctd_cpu_b_ns]}" "—"
+row "CPU per update: whole guest (all tasks, softirqs)" "ns" "${R[ovpnha_cpu_all_ns]}" "${R[ctd_cpu_all_ns]}" "—"
 row "$N peers+iroutes / UDP entries created on a" s "${R[ovpnha_load_s]}" "${R[ctd_load_s]}" "—"
 row "… until all are in b's kernel (deltas)" s "${R[ovpnha_deltas_s]}" "${R[ctd_deltas_s]}" "—"
 row "bulk resync of $N into an emptied b (daemon start → all in b)" s "${R[ovpnha_resync_s]}" "${R[ctd_resync_s]}" "≤ 2 s (100k peers)"

@@ -33,4 +33,11 @@ for n in "${sizes[@]}"; do
 done
 echo "# iroute LPM lookup, host build of kmod/lpm.c ($(uname -m), $(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg))"
 echo
-./lpm_bench "${args[@]}" ${W:+-I "$W/icount"}
+./lpm_bench "${args[@]}" ${W:+-I "$W/icount"} | tee "$W/table"
+# The figures of the largest size for make bench's summary (selftests/bench).
+awk -F' *[|] *' '$2 ~ /^[0-9]+$/ && $2 + 0 >= n { n = $2; f = ($3 == "IPv4") ? "v4" : "v6"
+		m[f] = $4; p[f] = $5; ic[f] = $6; b[f] = $10 }
+	END { if (!n) exit
+		printf "bench: lpm.n=%d\n", n
+		for (f in m) printf "bench: lpm.%s_median_ns=%s\nbench: lpm.%s_p99_ns=%s\nbench: lpm.%s_instr=%s\nbench: lpm.%s_bytes=%s\n",
+			f, m[f], f, p[f], f, ic[f], f, b[f] }' "$W/table"

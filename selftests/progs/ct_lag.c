@@ -11,7 +11,8 @@
  * SAMPLES times: one UDP entry created in A's table, timed until B's
  * kernel announces it.  Then BURST entries created back to back: entries
  * per second until B has announced all of them.  Prints the same lines as
- * sync_lag: "lag_us p50 P p99 P max P (...)", "burst N updates in S s: R/s".
+ * sync_lag: "lag_us p50 P p99 P max P (...)", "burst N updates in S s: R/s",
+ * "cpu_us N".
  * Entries: 198.18.0.1:PORT -> 198.19.0.1:9 (samples), 198.20.X.Y:7 ->
  * 198.19.0.1:9 (burst), timeout 600 s.
  */
@@ -272,8 +273,10 @@ int main(int argc, char **argv)
 	printf("lag_us p50 %.0f p99 %.0f max %.0f (%d samples, %d lost)\n",
 	       lag[samples / 2] * 1e6, lag[samples * 99 / 100] * 1e6,
 	       lag[samples - 1] * 1e6, samples, lost);
-	if (!burst)
+	if (!burst) {
+		print_cpu();
 		return lost ? 1 : 0;
+	}
 	t0 = now();
 	for (int i = 1; i <= burst; i++) {
 		ct_new(req, bbase + (uint32_t)i, 7);
@@ -290,6 +293,7 @@ int main(int argc, char **argv)
 		       now() - t0, burst / (now() - t0),
 		       overruns ? " (event socket overran: count is a lower bound)" : "");
 	drain(req);
+	print_cpu();
 	if (create_errors)
 		printf("%ld entries could not be created on A\n", create_errors);
 	return lost || create_errors ? 1 : 0;

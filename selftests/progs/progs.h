@@ -39,6 +39,15 @@ static inline double now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
+/* Prints "cpu_us N": the CPU time this process has used (user + system). */
+static inline void print_cpu(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	printf("cpu_us %.0f\n", t.tv_sec * 1e6 + t.tv_nsec / 1e3);
+}
+
 /* Sorts doubles ascending (qsort). */
 static inline int cmp_double(const void *a, const void *b)
 {
