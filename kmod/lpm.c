@@ -12,6 +12,12 @@
  * n entries and a lookup visits at most 33 (IPv4) or 129 (IPv6) nodes,
  * whatever the number of peers.
  *
+ * IPv4 lookups of a large table start one level down: a table of 65536
+ * slots, one per value of an address's top 16 bits, holds the node the
+ * walk reaches after those bits and the longest entry above it (see
+ * struct ovpnha_lpm_jump).  At 100k prefixes that skips about half of the
+ * nodes a walk visits; the FIB's level-compressed trie does the same.
+ *
  * Keys are kept in host byte order (a u32 for IPv4, two u64 for IPv6), so
  * the prefix test of a lookup step is one xor and one shift.  Writers work
  * on a 128-bit form of the key (IPv4 in the top 32 bits).
@@ -36,6 +42,7 @@
 #include <linux/slab.h>
 #include <linux/socket.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 
 #include "lpm.h"
 #include "peer.h"
@@ -54,6 +61,32 @@ struct ovpnha_lpm_node {
 	struct list_head peer_list;	/* in peer->lpm_list if peer != NULL */
 	struct rcu_head rcu;
 	u64 key6[];		/* IPv6 nodes only: prefix, host order */
+};
+
+/*
+ * The IPv4 first level.  Slot b (the top LPM_JUMP_BITS bits of an address)
+ * holds @start, the first node of /16 or longer on the walk to any address
+ * of b, if its own top 16 bits are b (else NULL: such a walk ends above
+ * it), and @best, the longest entry shorter than /16 on that walk.  A
+ * lookup starts at @start with @best as its match so far.  Writers refill
+ * every slot a change covers before a node it unlinked is handed to RCU,
+ * so no slot points to a freed node.  The two pointers of a slot are not
+ * updated together: a reader may pair an old @start with a new @best or
+ * the reverse, which only mixes the tables of just before and just after
+ * the change; an old @best whose entry was removed meanwhile (peer NULL)
+ * sends the reader to the root instead.
+ */
+#define LPM_JUMP_BITS	16
+#define LPM_JUMP_MIN	1024	/* IPv4 entries before the first level is built */
+
+struct lpm_jump_slot {
+	struct ovpnha_lpm_node __rcu *start;
+	struct ovpnha_lpm_node __rcu *best;
+};
+
+struct ovpnha_lpm_jump {
+	struct rcu_head rcu;
+	struct lpm_jump_slot slot[1 << LPM_JUMP_BITS];
 };
 
 /* A key in writer form: IPv4 uses the top 32 bits of hi. */
@@ -224,6 +257,99 @@ void ovpnha_lpm_init(struct ovpnha_lpm *t)
 {
 	RCU_INIT_POINTER(t->root4, NULL);
 	RCU_INIT_POINTER(t->root6, NULL);
+	RCU_INIT_POINTER(t->jump4, NULL);
+	t->n4 = 0;
+	t->jump_min = LPM_JUMP_MIN;
+}
+
+/* Slot @b of @j: where its walk goes on from, its longest entry so far. */
+static void jump_set(struct ovpnha_lpm_jump *j, u32 lo, u32 hi,
+		     struct ovpnha_lpm_node *start, struct ovpnha_lpm_node *best)
+{
+	u32 b;
+
+	for (b = lo; b <= hi; b++) {
+		rcu_assign_pointer(j->slot[b].start,
+				   start && start->key4 >> (32 - LPM_JUMP_BITS) == b ?
+				   start : NULL);
+		rcu_assign_pointer(j->slot[b].best, best);
+	}
+}
+
+/*
+ * Refill slots @lo..@hi of @j, whose walks all reach @node next (NULL: they
+ * end) with @best as their match so far.  One pass over the part of the
+ * trie above /16 that covers them; the recursion is at most 16 deep.
+ */
+static void jump_fill_from(struct ovpnha_lpm_jump *j,
+			   struct ovpnha_lpm_node *node,
+			   struct ovpnha_lpm_node *best, u32 lo, u32 hi,
+			   struct mutex *lock)
+{
+	u32 nlo, nhi, mid;
+
+	if (!node || node->cidr >= LPM_JUMP_BITS) {
+		jump_set(j, lo, hi, node, best);
+		return;
+	}
+	nlo = node->key4 >> (32 - LPM_JUMP_BITS);
+	nhi = nlo + (1U << (LPM_JUMP_BITS - node->cidr)) - 1;
+	/* Slots outside the node's prefix end their walk here. */
+	if (lo < nlo)
+		jump_set(j, lo, min(hi, nlo - 1), NULL, best);
+	if (hi > nhi)
+		jump_set(j, max(lo, nhi + 1), hi, NULL, best);
+	lo = max(lo, nlo);
+	hi = min(hi, nhi);
+	if (lo > hi)
+		return;
+	if (rcu_access_pointer(node->peer))
+		best = node;
+	mid = nlo + (1U << (LPM_JUMP_BITS - 1 - node->cidr));
+	if (lo < mid)
+		jump_fill_from(j, lpm_deref(node->child[0], lock), best, lo,
+			       min(hi, mid - 1), lock);
+	if (hi >= mid)
+		jump_fill_from(j, lpm_deref(node->child[1], lock), best,
+			       max(lo, mid), hi, lock);
+}
+
+static void jump_fill(struct ovpnha_lpm *t, struct ovpnha_lpm_jump *j,
+		      u32 first, u32 last, struct mutex *lock)
+{
+	jump_fill_from(j, lpm_deref(t->root4, lock), NULL, first, last, lock);
+}
+
+/*
+ * The IPv4 trie changed at or below prefix @k/@cidr: refill the slots that
+ * prefix covers, or build the first level once the table is large enough.
+ * Called before any node the change unlinked goes to RCU.
+ */
+static void jump_changed(struct ovpnha_lpm *t, const struct lpm_key *k,
+			 unsigned int cidr, struct mutex *lock)
+{
+	struct ovpnha_lpm_jump *j = lpm_deref(t->jump4, lock);
+	u32 first, span;
+
+	if (!j) {
+		if (t->n4 < t->jump_min)
+			return;
+		/* Failing is harmless: lookups keep starting at the root. */
+		j = kvzalloc(sizeof(*j), GFP_KERNEL);
+		if (!j)
+			return;
+		jump_fill(t, j, 0, (1U << LPM_JUMP_BITS) - 1, lock);
+		rcu_assign_pointer(t->jump4, j);
+		return;
+	}
+	span = cidr < LPM_JUMP_BITS ? 1U << (LPM_JUMP_BITS - cidr) : 1;
+	first = (u32)(k->hi >> (64 - LPM_JUMP_BITS)) & ~(span - 1);
+	jump_fill(t, j, first, first + span - 1, lock);
+}
+
+static void jump_free_cb(struct rcu_head *rcu)
+{
+	kvfree(container_of(rcu, struct ovpnha_lpm_jump, rcu));
 }
 
 /*
@@ -263,7 +389,14 @@ static void trie_free(struct ovpnha_lpm_node __rcu **root, struct mutex *lock)
 
 void ovpnha_lpm_free(struct ovpnha_lpm *t, struct mutex *lock)
 {
+	struct ovpnha_lpm_jump *j = lpm_deref(t->jump4, lock);
+
 	lockdep_assert_held(lock);
+	/* Unpublished before the nodes it points to go to RCU. */
+	RCU_INIT_POINTER(t->jump4, NULL);
+	if (j)
+		call_rcu(&j->rcu, jump_free_cb);
+	t->n4 = 0;
 	trie_free(&t->root4, lock);
 	trie_free(&t->root6, lock);
 }
@@ -277,7 +410,7 @@ int ovpnha_lpm_insert(struct ovpnha_lpm *t, int family, const void *addr,
 	struct ovpnha_peer *cur;
 	u8 bits = family_bits(family);
 	struct lpm_key key, nk;
-	unsigned int m = 0;
+	unsigned int m = 0, top;
 	int i;
 
 	lockdep_assert_held(lock);
@@ -313,8 +446,12 @@ int ovpnha_lpm_insert(struct ovpnha_lpm *t, int family, const void *addr,
 				RCU_INIT_POINTER(newn->child[i],
 						 lpm_deref(node->child[i], lock));
 			rcu_assign_pointer(*slot, newn);
-			node_free_rcu(node);
 			entry_link(newn, peer);
+			if (bits == 32) {
+				t->n4++;
+				jump_changed(t, &key, cidr, lock);
+			}
+			node_free_rcu(node);
 			return 0;
 		}
 		slot = &node->child[key_bit(&key, node->cidr)];
@@ -323,6 +460,7 @@ int ovpnha_lpm_insert(struct ovpnha_lpm *t, int family, const void *addr,
 	newn = node_alloc(bits, &key, cidr, peer, vpn_addr);
 	if (!newn)
 		return -ENOMEM;
+	top = cidr;
 	if (!node) {
 		/* Free slot: a new leaf. */
 		rcu_assign_pointer(*slot, newn);
@@ -340,8 +478,13 @@ int ovpnha_lpm_insert(struct ovpnha_lpm *t, int family, const void *addr,
 		RCU_INIT_POINTER(glue->child[key_bit(&key, m)], newn);
 		RCU_INIT_POINTER(glue->child[key_bit(&nk, m)], node);
 		rcu_assign_pointer(*slot, glue);
+		top = m;
 	}
 	entry_link(newn, peer);
+	if (bits == 32) {
+		t->n4++;
+		jump_changed(t, &key, top, lock);
+	}
 	return 0;
 }
 
@@ -372,31 +515,45 @@ static struct ovpnha_lpm_node *find_exact(struct ovpnha_lpm_node __rcu **root,
 	return NULL;
 }
 
-/* Take the entry @node (at @pos) out of the trie and of its peer's list. */
-static void entry_remove(struct ovpnha_lpm_node *node,
+/*
+ * Take the entry @node (at @pos) out of the trie and of its peer's list.
+ * The IPv4 first level is refilled before an unlinked node goes to RCU.
+ */
+static void entry_remove(struct ovpnha_lpm *t, struct ovpnha_lpm_node *node,
 			 const struct lpm_pos *pos, struct mutex *lock)
 {
 	struct ovpnha_lpm_node *c0 = lpm_deref(node->child[0], lock);
 	struct ovpnha_lpm_node *c1 = lpm_deref(node->child[1], lock);
-	struct ovpnha_lpm_node *parent = pos->parent, *other;
+	struct ovpnha_lpm_node *parent = pos->parent, *other, *gone = NULL;
+	struct ovpnha_lpm_node *top = node;
+	struct lpm_key k;
 
 	entry_unlink(node, lpm_deref(node->peer, lock));
+	if (node->bits == 32)
+		t->n4--;
 	if (c0 && c1) {
 		/* Still needed as a branch point: turn it into glue. */
 		RCU_INIT_POINTER(node->peer, NULL);
-		return;
+	} else {
+		rcu_assign_pointer(*pos->slot, c0 ? c0 : c1);
+		/* A glue parent left with one child is no longer needed. */
+		if (!c0 && !c1 && parent && !rcu_access_pointer(parent->peer)) {
+			other = lpm_deref(parent->child[0], lock);
+			if (!other)
+				other = lpm_deref(parent->child[1], lock);
+			rcu_assign_pointer(*pos->pslot, other);
+			gone = parent;
+			top = parent;
+		}
 	}
-	rcu_assign_pointer(*pos->slot, c0 ? c0 : c1);
-	node_free_rcu(node);
-
-	/* A glue parent left with a single child is no longer needed. */
-	if (c0 || c1 || !parent || rcu_access_pointer(parent->peer))
-		return;
-	other = lpm_deref(parent->child[0], lock);
-	if (!other)
-		other = lpm_deref(parent->child[1], lock);
-	rcu_assign_pointer(*pos->pslot, other);
-	node_free_rcu(parent);
+	if (node->bits == 32) {
+		node_key(top, &k);
+		jump_changed(t, &k, top->cidr, lock);
+	}
+	if (!c0 || !c1)
+		node_free_rcu(node);
+	if (gone)
+		node_free_rcu(gone);
 }
 
 int ovpnha_lpm_remove(struct ovpnha_lpm *t, int family, const void *addr,
@@ -423,7 +580,7 @@ int ovpnha_lpm_remove(struct ovpnha_lpm *t, int family, const void *addr,
 		return -ENOENT;
 	if (peer && cur != peer)
 		return -EPERM;
-	entry_remove(node, &pos, lock);
+	entry_remove(t, node, &pos, lock);
 	return 0;
 }
 
@@ -444,7 +601,7 @@ void ovpnha_lpm_remove_by_peer(struct ovpnha_lpm *t, struct ovpnha_peer *peer,
 			entry_unlink(node, peer);
 			continue;
 		}
-		entry_remove(node, &pos, lock);
+		entry_remove(t, node, &pos, lock);
 	}
 }
 
@@ -452,12 +609,13 @@ void ovpnha_lpm_remove_by_peer(struct ovpnha_lpm *t, struct ovpnha_peer *peer,
  * IPv4 step: the node matches when no bit differs within its prefix, i.e.
  * (key ^ node key) >> (32 - cidr) is zero (a shift by 32 is fine in u64).
  * The child index is the bit after the prefix; for a /32 node that reads 0
- * and child[0] is NULL, which ends the walk.
+ * and child[0] is NULL, which ends the walk.  @found (with *@peer) is the
+ * match so far.
  */
 static struct ovpnha_lpm_node *lookup4(struct ovpnha_lpm_node *node, u32 key,
+				       struct ovpnha_lpm_node *found,
 				       struct ovpnha_peer **peer)
 {
-	struct ovpnha_lpm_node *found = NULL;
 	struct ovpnha_peer *p;
 
 	while (node) {
@@ -501,6 +659,26 @@ static struct ovpnha_lpm_node *lookup6(struct ovpnha_lpm_node *node,
 	return found;
 }
 
+/* IPv4 from the first level's slot, or from the root without one. */
+static struct ovpnha_lpm_node *lookup_jump4(struct ovpnha_lpm *t, u32 key,
+					    struct ovpnha_peer **peer)
+{
+	struct ovpnha_lpm_jump *j = rcu_dereference(t->jump4);
+	const struct lpm_jump_slot *slot;
+	struct ovpnha_lpm_node *best;
+
+	if (j) {
+		slot = &j->slot[key >> (32 - LPM_JUMP_BITS)];
+		best = rcu_dereference(slot->best);
+		if (best)
+			*peer = rcu_dereference(best->peer);
+		if (!best || *peer)
+			return lookup4(rcu_dereference(slot->start), key, best,
+				       peer);
+	}
+	return lookup4(rcu_dereference(t->root4), key, NULL, peer);
+}
+
 bool ovpnha_lpm_lookup(struct ovpnha_lpm *t, int family, const void *addr,
 		       struct ovpnha_lpm_match *m)
 {
@@ -511,8 +689,7 @@ bool ovpnha_lpm_lookup(struct ovpnha_lpm *t, int family, const void *addr,
 
 	if (family == AF_INET) {
 		memcpy(&a4, addr, sizeof(a4));
-		node = lookup4(rcu_dereference(t->root4), be32_to_cpu(a4),
-			       &peer);
+		node = lookup_jump4(t, be32_to_cpu(a4), &peer);
 	} else if (family == AF_INET6) {
 		key_from_bytes(&key, addr, 128);
 		node = lookup6(rcu_dereference(t->root6), &key, &peer);

@@ -18,9 +18,19 @@
 struct ovpnha_peer;
 struct ovpnha_lpm_node;
 
+struct ovpnha_lpm_jump;
+
+/*
+ * Per-netns table.  @jump4 is the IPv4 lookup's first level (see lpm.c),
+ * built once @n4 reaches @jump_min entries and kept until the table is
+ * freed.
+ */
 struct ovpnha_lpm {
 	struct ovpnha_lpm_node __rcu *root4;
 	struct ovpnha_lpm_node __rcu *root6;
+	struct ovpnha_lpm_jump __rcu *jump4;
+	unsigned int n4;		/* IPv4 entries */
+	unsigned int jump_min;
 };
 
 /* Result of a lookup, filled under RCU. */

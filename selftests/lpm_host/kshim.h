@@ -36,6 +36,8 @@ typedef uint64_t __be64;
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 #define min_t(type, a, b) ((type)(a) < (type)(b) ? (type)(a) : (type)(b))
+#define min(a, b) ((a) < (b) ? (a) : (b))
+#define max(a, b) ((a) > (b) ? (a) : (b))
 #define WARN_ON_ONCE(c) (c)
 
 static inline int fls64(u64 x)
@@ -157,6 +159,16 @@ static inline void *kmem_cache_zalloc(struct kmem_cache *c, int gfp)
 	memset(p, 0, c->size);
 	c->objs++;
 	return p;
+}
+
+static inline void *kvzalloc(size_t size, int gfp)
+{
+	return calloc(1, size);
+}
+
+static inline void kvfree(const void *p)
+{
+	free((void *)p);
 }
 
 static inline void kmem_cache_free(struct kmem_cache *c, void *p)

@@ -37,6 +37,7 @@
 unsigned int lpm_host_depth(struct ovpnha_lpm *t, int family,
 			    const void *addr);
 size_t lpm_host_node_size(int family);
+size_t lpm_host_jump_bytes(struct ovpnha_lpm *t, int family);
 long lpm_host_nodes(int family);
 
 enum {
@@ -415,7 +416,8 @@ int main(int argc, char **argv)
 			printf("| %ld | IPv%d | %.1f | %.1f | %s | %.1f | %.0f | %.2f | %.1f | %.0f |\n",
 			       sizes[i], fams[j], med, p99, icbuf, s.depth,
 			       s.hits * 100, nodes / sizes[i],
-			       nodes * lpm_host_node_size(family) / sizes[i],
+			       (nodes * lpm_host_node_size(family) +
+				lpm_host_jump_bytes(&s.t, family)) / sizes[i],
 			       s.insert_ns);
 			fflush(stdout);
 			set_free(&s);

@@ -21,6 +21,8 @@ unsigned int lpm_host_depth(struct ovpnha_lpm *t, int family, const void *addr)
 
 	key_from_bytes(&key, addr, family == AF_INET ? 32 : 128);
 	node = family == AF_INET ? t->root4 : t->root6;
+	if (family == AF_INET && t->jump4)	/* as lookup_jump4() */
+		node = t->jump4->slot[key.hi >> (64 - LPM_JUMP_BITS)].start;
 	while (node) {
 		struct lpm_key nk;
 
@@ -32,6 +34,12 @@ unsigned int lpm_host_depth(struct ovpnha_lpm *t, int family, const void *addr)
 		node = node->child[key_bit(&key, node->cidr)];
 	}
 	return n;
+}
+
+/* Bytes of the IPv4 first level, if the table has one. */
+size_t lpm_host_jump_bytes(struct ovpnha_lpm *t, int family)
+{
+	return family == AF_INET && t->jump4 ? sizeof(*t->jump4) : 0;
 }
 
 size_t lpm_host_node_size(int family)
