@@ -27,11 +27,12 @@
 
 /*
  * Requests are built in one buffer, allocated zeroed per request: small,
- * so that batches (-b) do not spend their time clearing memory.  The
+ * so that batches (-b) do not spend their time clearing memory (at 8 KiB
+ * the clearing was 30 % of `ovpnhactl -b`'s samples in the guest).  The
  * longest request (a peer with every attribute) is a few hundred bytes;
  * one that does not fit fails with "message too long".
  */
-#define OVNL_MSG_SIZE	8192
+#define OVNL_MSG_SIZE	1024
 #define OVNL_RCVBUF	(8 << 20)
 /*
  * The receive buffer of one recvmsg().  The kernel builds dump datagrams of
