@@ -27,7 +27,7 @@ function holds(v, b, c,   op, lim) {
 	if (op == "<") return v < lim
 	return v > lim
 }
-FNR == NR { i = index($0, "="); if (i > 1) R[substr($0, 1, i - 1)] = substr($0, i + 1); next }
+FILENAME == ARGV[1] { i = index($0, "="); if (i > 1) R[substr($0, 1, i - 1)] = substr($0, i + 1); next }
 /^#/ || /^[ \t]*$/ { next }
 {
 	n = split($0, f, / \| /)

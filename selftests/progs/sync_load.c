@@ -12,12 +12,14 @@
  *   peer del id N
  *   iroute add A.B.C.D/LEN peer N
  *   iroute del A.B.C.D/LEN
+ *   flow add peer N src A.B.C.D:PORT dst A.B.C.D:PORT [timeout S]
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,6 +144,28 @@ static void parse_prefix(int line, const char *s, int *fam, uint8_t *a,
 		die(line, "bad prefix");
 }
 
+/* "A.B.C.D:PORT" as a flow's original source or destination. */
+static void put_flow_ep(int ln, char *msg, size_t *len, bool src,
+			const char *v)
+{
+	char ad[32], *colon;
+	uint8_t a[4];
+	uint16_t port;
+
+	snprintf(ad, sizeof(ad), "%s", v);
+	colon = strrchr(ad, ':');
+	if (!colon)
+		die(ln, "flow endpoint needs ADDR:PORT");
+	*colon = '\0';
+	if (inet_pton(AF_INET, ad, a) != 1)
+		die(ln, "bad IPv4 address");
+	port = htons((uint16_t)atoi(strrchr(v, ':') + 1));
+	put_attr(msg, len, src ? OVPNHA_A_FLOW_ORIG_SRC : OVPNHA_A_FLOW_ORIG_DST,
+		 a, 4);
+	put_attr(msg, len, src ? OVPNHA_A_FLOW_ORIG_SPORT :
+		 OVPNHA_A_FLOW_ORIG_DPORT, &port, 2);
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
@@ -206,10 +230,13 @@ int main(int argc, char **argv)
 		if (n < 2)
 			die(ln, "short line");
 		obj = !strcmp(tok[0], "peer") ? OVPNHA_A_PEER :
-		      !strcmp(tok[0], "iroute") ? OVPNHA_A_IROUTE : 0;
+		      !strcmp(tok[0], "iroute") ? OVPNHA_A_IROUTE :
+		      !strcmp(tok[0], "flow") ? OVPNHA_A_FLOW : 0;
 		if (!obj)
 			die(ln, "unknown object");
-		if (obj == OVPNHA_A_PEER)
+		if (obj == OVPNHA_A_FLOW)
+			cmd = !strcmp(tok[1], "add") ? OVPNHA_CMD_FLOW_NEW : 0;
+		else if (obj == OVPNHA_A_PEER)
 			cmd = !strcmp(tok[1], "add") ? OVPNHA_CMD_PEER_NEW :
 			      !strcmp(tok[1], "set") ? OVPNHA_CMD_PEER_SET :
 			      !strcmp(tok[1], "del") ? OVPNHA_CMD_PEER_DEL : 0;
@@ -242,11 +269,18 @@ int main(int argc, char **argv)
 				put_attr(msg, &len, OVPNHA_A_PEER_CN, v,
 					 strlen(v) + 1);
 			} else if (!strcmp(k, "id") || (!strcmp(k, "peer") &&
-							obj == OVPNHA_A_IROUTE)) {
+							obj != OVPNHA_A_PEER)) {
 				u = (uint32_t)strtoul(v, NULL, 10);
 				put_attr(msg, &len, obj == OVPNHA_A_PEER ?
-					 OVPNHA_A_PEER_ID : OVPNHA_A_IROUTE_PEER_ID,
-					 &u, 4);
+					 OVPNHA_A_PEER_ID : obj == OVPNHA_A_FLOW ?
+					 OVPNHA_A_FLOW_PEER_ID :
+					 OVPNHA_A_IROUTE_PEER_ID, &u, 4);
+			} else if (obj == OVPNHA_A_FLOW &&
+				   (!strcmp(k, "src") || !strcmp(k, "dst"))) {
+				put_flow_ep(ln, msg, &len, !strcmp(k, "src"), v);
+			} else if (obj == OVPNHA_A_FLOW && !strcmp(k, "timeout")) {
+				u = (uint32_t)strtoul(v, NULL, 10);
+				put_attr(msg, &len, OVPNHA_A_FLOW_TIMEOUT, &u, 4);
 			} else if (!strcmp(k, "remote") || !strcmp(k, "vpn-ip")) {
 				if (inet_pton(AF_INET, v, a) != 1)
 					die(ln, "bad IPv4 address");
