@@ -70,6 +70,7 @@ static inline void call_rcu(struct rcu_head *h, void (*f)(struct rcu_head *))
 }
 
 static inline void rcu_barrier(void) { }
+static inline void synchronize_rcu(void) { }
 
 struct list_head {
 	struct list_head *next, *prev;
