@@ -15,9 +15,10 @@
 #   - two `ovpnhactl sync` daemons (nodes a and b) are connected.
 # The hot static branches stay on throughout (RMMOD_FLIP_KEYS=1: they do
 # not): an nftables table in a netns of its own hooks every inet hook, and
-# the skb:kfree_skb trace event is enabled (recording off), so neither the
-# module's netfilter hooks nor its drop-trace probe switch a static key on
-# load or unload.  Switching one rewrites the code the flood runs (NF_HOOK
+# the skb:kfree_skb trace event is enabled (recording off) in two tracing
+# instances, so neither the module's netfilter hooks nor its drop-trace
+# probe switch a static key or the tracepoint's static call on load or
+# unload.  Switching one rewrites the code the flood runs (NF_HOOK
 # in ip_rcv and ip_local_deliver, every kfree_skb) through text_poke_bp,
 # and under QEMU's multi-threaded TCG a vCPU can go on executing the int3
 # of that protocol after the code was restored: seen as vCPUs trapping
@@ -45,6 +46,7 @@ ITER=${RMMOD_ITER:-5}
 W=/tmp/rmmod-load
 BG=()
 TRACE_EV=
+TRACE_INST=
 mkdir -p "$W"
 
 cleanup() {
@@ -52,6 +54,10 @@ cleanup() {
 	for p in "${BG[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${BG[@]}"; do wait "$p" 2>/dev/null || true; done
 	[ -z "$TRACE_EV" ] || echo 0 > "$TRACE_EV"
+	if [ -n "$TRACE_INST" ]; then
+		echo 0 > "$TRACE_INST/events/skb/kfree_skb/enable" 2>/dev/null || true
+		rmdir "$TRACE_INST" 2>/dev/null || true
+	fi
 	sync_cleanup
 }
 trap cleanup EXIT
@@ -175,12 +181,21 @@ pin_static_keys() {
 	}
 	EOF
 	[ -d $t/events ] || mount -t tracefs nodev $t 2>/dev/null || true
+	# Two probes on skb:kfree_skb, the event's in the top instance and in
+	# one more: the tracepoint's static call then stays on its iterator
+	# when the module's probe comes and goes (with one probe it calls that
+	# probe directly, and a second one repatches every kfree_skb call site).
 	if [ -w $t/events/skb/kfree_skb/enable ]; then
 		echo 0 > $t/tracing_on
 		echo 1 > $t/events/skb/kfree_skb/enable
 		TRACE_EV=$t/events/skb/kfree_skb/enable
+		if mkdir $t/instances/ovpnha-pin 2>/dev/null; then
+			TRACE_INST=$t/instances/ovpnha-pin
+			echo 0 > $TRACE_INST/tracing_on
+			echo 1 > $TRACE_INST/events/skb/kfree_skb/enable
+		fi
 	fi
-	log "# static keys pinned: inet hooks${TRACE_EV:+, skb:kfree_skb}"
+	log "# static keys pinned: inet hooks${TRACE_EV:+, skb:kfree_skb}${TRACE_INST:+ (two probes)}"
 }
 
 topology
